@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// The zk-watcher command: argv and files in, a running daemon and an exit code out.
+// Exit codes: 0 stopped cleanly, 1 failed at run time, 2 bad command line or config.
+
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, USAGE, type Options } from '../shared/args.js';
+import { formatProblem, hasErrors } from '../shared/problems.js';
+import { connectStringProblem } from '../shared/servers.js';
+import { loadConfig } from './config-files.js';
+import { Daemon } from './daemon.js';
+import { getFqdn } from './fqdn.js';
+import { createLogger } from './logger.js';
+import { renderConfig } from './print-config.js';
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`zk-watcher ${version()}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`zk-watcher: ${parsed.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const options = parsed.options;
+  const serverProblem = connectStringProblem(options.servers);
+  if (serverProblem !== null) {
+    process.stderr.write(`zk-watcher: --server '${options.servers}': ${serverProblem}\n`);
+    return 2;
+  }
+  const { config, problems } = await loadConfig(options.configPaths);
+  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+  if (config === null || hasErrors(problems)) {
+    process.stderr.write(`zk-watcher: the config has errors; nothing was started\n`);
+    return 2;
+  }
+  const hostname = await getFqdn();
+  if (options.printConfig) {
+    process.stdout.write(renderConfig(config, hostname));
+    return 0;
+  }
+  return run(options, config, hostname);
+}
+
+async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string): Promise<number> {
+  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog });
+  const daemon = new Daemon({
+    config,
+    servers: options.servers,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    maxConcurrentChecks: options.maxConcurrentChecks,
+    hostname,
+    logger,
+    checkEnv: checkEnvironment(process.env),
+  });
+  // Whatever happens, no check process outlives the agent.
+  process.on('exit', () => daemon.killChecks());
+  process.on('uncaughtException', (e) => {
+    logger.fatal({ event: 'crash', error: e.stack ?? String(e) }, 'unexpected error; exiting');
+    daemon.killChecks();
+    process.exit(1);
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        logger.warn({ event: 'forced_exit', signal }, 'second signal: exiting now');
+        daemon.killChecks();
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info({ event: 'signal', signal }, `received ${signal}`);
+      daemon.stop().then(
+        () => resolve(0),
+        (e: unknown) => {
+          logger.error({ event: 'stop_failed', error: String(e) }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    // Reload outside the signal handler: read, validate, and only then apply.
+    process.on('SIGHUP', () => void reload(options, daemon, logger));
+    daemon.start();
+  });
+}
+
+async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeof createLogger>): Promise<void> {
+  logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
+  const { config, problems } = await loadConfig(options.configPaths);
+  for (const p of problems) logger[p.severity === 'error' ? 'error' : 'warn']({ event: 'config_problem', problem: formatProblem(p) }, formatProblem(p));
+  if (config === null || hasErrors(problems)) {
+    logger.error({ event: 'reload_rejected' }, 'the new config has errors; keeping the running config');
+    return;
+  }
+  await daemon.reload(config);
+}
+
+/** Checks start with the agent's environment; nothing of ours is secret in it today. */
+function checkEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Give pino and stdio a moment to flush, then make sure nothing keeps us alive.
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (e: unknown) => {
+    process.stderr.write(`zk-watcher: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,261 @@
+// The one ZooKeeper session of this agent. It owns the node-zookeeper-client
+// instance and guards around its gaps: every operation has a deadline, writes go
+// out only while connected, the session is treated as lost when no server has
+// answered for the negotiated timeout, and a fresh client replaces a dead one.
+
+import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
+import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
+import type { Logger } from 'pino';
+import { ZkUnavailableError } from './zk-errors.js';
+
+const { ACL: AclClass, Id, Permission, CreateMode } = zookeeper;
+
+export interface SessionOptions {
+  readonly connectString: string;
+  readonly sessionTimeoutMs: number;
+  readonly auth: { readonly user: string; readonly password: string } | null;
+  /** Deadline for one ZooKeeper request. */
+  readonly opTimeoutMs?: number;
+  readonly logger: Logger;
+}
+
+export type SessionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+export interface SessionEvents {
+  /** A server answers; `fresh` when this is a new session (everything must be re-asserted). */
+  connected: [sessionId: string, fresh: boolean];
+  disconnected: [];
+  /** The session is gone (expired, or silent for longer than its timeout): nothing we wrote under it can be trusted. */
+  lost: [sessionId: string, why: string];
+  /** A watch on one of our paths fired. */
+  watch: [path: string, type: string];
+}
+
+export class ZkSession extends EventEmitter<SessionEvents> {
+  state: SessionState = 'connecting';
+  private client: Client | null = null;
+  private sessionId: string | null = null;
+  /** Every session id this agent process has held: their nodes are ours to take over or delete. */
+  readonly ownSessions = new Set<string>();
+  private lostTimer: NodeJS.Timeout | undefined;
+  private waitLogTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+  readonly opTimeoutMs: number;
+  private readonly log: Logger;
+  readonly acl: ACL[];
+  readonly parentAcl: ACL[];
+  private readonly watcher: Watcher = (event) => this.emit('watch', event.getPath(), event.getName());
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.log = options.logger.child({ component: 'session' });
+    this.opTimeoutMs = options.opTimeoutMs ?? 5000;
+    const auth = options.auth;
+    // nd_service_registry's ACL: digest(user) may do anything, the world may read.
+    this.acl =
+      auth === null
+        ? AclClass.OPEN_ACL_UNSAFE
+        : [new AclClass(Permission.ALL, new Id('digest', digestId(auth.user, auth.password))), new AclClass(Permission.READ, Id.ANYONE_ID_UNSAFE)];
+    this.parentAcl = this.acl;
+  }
+
+  get id(): string | null {
+    return this.state === 'connected' ? this.sessionId : null;
+  }
+
+  get negotiatedTimeoutMs(): number {
+    return this.client?.getSessionTimeout() ?? this.options.sessionTimeoutMs;
+  }
+
+  start(): void {
+    this.newClient();
+  }
+
+  private newClient(): void {
+    const generation = ++this.generation;
+    const client = zookeeper.createClient(this.options.connectString, {
+      sessionTimeout: this.options.sessionTimeoutMs,
+      spinDelay: 1000,
+      retries: 0,
+    });
+    this.client = client;
+    this.sessionId = null;
+    this.state = 'connecting';
+    if (this.options.auth !== null) {
+      client.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
+    }
+    const current = (): boolean => generation === this.generation;
+    client.on('connected', () => current() && this.onConnected(client));
+    client.on('disconnected', () => current() && this.onDisconnected());
+    client.on('expired', () => current() && this.onLost('the server expired the session'));
+    client.on('authenticationFailed', () => {
+      if (!current()) return;
+      this.log.error({ event: 'auth_failed' }, 'ZooKeeper refused our digest credentials ([auth] user/password); retrying with a new session');
+      this.onLost('authentication failed');
+    });
+    this.scheduleWaitLog(1000);
+    client.connect();
+  }
+
+  private scheduleWaitLog(delayMs: number): void {
+    clearTimeout(this.waitLogTimer);
+    // A clear, backing-off line while no server answers: ZooKeeper down at start or for long.
+    this.waitLogTimer = setTimeout(() => {
+      if (this.state === 'connected' || this.state === 'closed') return;
+      this.log.warn({ event: 'zk_waiting', servers: this.options.connectString }, `no ZooKeeper server answers at ${this.options.connectString}; still trying`);
+      this.scheduleWaitLog(Math.min(delayMs * 2, 60_000));
+    }, delayMs);
+    this.waitLogTimer.unref();
+  }
+
+  private onConnected(client: Client): void {
+    clearTimeout(this.lostTimer);
+    clearTimeout(this.waitLogTimer);
+    const id = client.getSessionId().toString('hex');
+    const fresh = id !== this.sessionId;
+    this.sessionId = id;
+    this.ownSessions.add(id);
+    this.state = 'connected';
+    this.log.info({ event: 'zk_connected', sessionId: id, fresh, negotiatedTimeoutMs: client.getSessionTimeout() }, fresh ? 'ZooKeeper session established' : 'reconnected within the session');
+    this.emit('connected', id, fresh);
+  }
+
+  private onDisconnected(): void {
+    if (this.state === 'closed') return;
+    this.state = 'disconnected';
+    this.log.warn({ event: 'zk_disconnected', sessionId: this.sessionId }, 'lost the connection to ZooKeeper; reconnecting within the session');
+    this.emit('disconnected');
+    clearTimeout(this.lostTimer);
+    // The library never reports expiry while it cannot reach a server: keep our own clock.
+    this.lostTimer = setTimeout(() => this.onLost(`no server answered for the session timeout (${this.negotiatedTimeoutMs} ms)`), this.negotiatedTimeoutMs);
+    this.scheduleWaitLog(this.negotiatedTimeoutMs);
+  }
+
+  private onLost(why: string): void {
+    if (this.state === 'closed') return;
+    clearTimeout(this.lostTimer);
+    const old = this.sessionId ?? '';
+    this.log.warn({ event: 'zk_session_lost', sessionId: old, why }, 'ZooKeeper session lost; starting a new one');
+    this.discardClient();
+    this.emit('lost', old, why);
+    this.newClient();
+  }
+
+  /** Drop the current client without waiting on a server that may not be there. */
+  private discardClient(): void {
+    const client = this.client;
+    this.client = null;
+    if (client === null) return;
+    client.removeAllListeners();
+    client.close();
+    destroySocket(client);
+  }
+
+  /** Delete nothing; close the session so the server removes our ephemerals, waiting at most `timeoutMs`. */
+  async close(timeoutMs: number): Promise<void> {
+    clearTimeout(this.lostTimer);
+    clearTimeout(this.waitLogTimer);
+    const client = this.client;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.generation++;
+    if (client === null) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, wasConnected ? timeoutMs : 0);
+      client.once('disconnected', done);
+      client.close();
+    });
+    client.removeAllListeners();
+    destroySocket(client);
+  }
+
+  // ---- operations: each with a deadline; writes only while connected ----
+
+  private live(write: boolean): Client {
+    if (this.client === null || (write && this.state !== 'connected')) {
+      throw new ZkUnavailableError(`not connected to ZooKeeper (${this.state})`);
+    }
+    return this.client;
+  }
+
+  private call<T>(what: string, write: boolean, run: (client: Client, done: (error: unknown, value?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let client: Client;
+      try {
+        client = this.live(write);
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const timer = setTimeout(() => reject(new ZkUnavailableError(`${what}: no answer from ZooKeeper within ${this.opTimeoutMs} ms`)), this.opTimeoutMs);
+      try {
+        run(client, (error, value) => {
+          clearTimeout(timer);
+          if (error) reject(error);
+          else resolve(value as T);
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+  }
+
+  /** getData with a watch on the path (fires on delete or data change); null when there is no node. */
+  getDataWatched(path: string): Promise<{ data: Buffer; stat: Stat } | null> {
+    return this.call(`read ${path}`, false, (c, done) =>
+      c.getData(path, this.watcher, (e, data, stat) => {
+        if (e && (e as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NO_NODE) done(null, null);
+        else done(e, e ? undefined : { data: data ?? Buffer.alloc(0), stat: stat! });
+      }),
+    );
+  }
+
+  createEphemeral(path: string, data: Buffer): Promise<string> {
+    return this.call(`create ${path}`, true, (c, done) => c.create(path, data, this.acl, CreateMode.EPHEMERAL, (e, p) => done(e, p)));
+  }
+
+  createPersistent(path: string, acl: ACL[]): Promise<string> {
+    return this.call(`create ${path}`, true, (c, done) => c.create(path, null, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
+  }
+
+  setData(path: string, data: Buffer, version: number): Promise<Stat> {
+    return this.call(`update ${path}`, true, (c, done) => c.setData(path, data, version, (e, s) => done(e, s)));
+  }
+
+  remove(path: string, version: number): Promise<void> {
+    return this.call(`delete ${path}`, true, (c, done) => c.remove(path, version, (e) => done(e)));
+  }
+
+  /** Delete a node another session of ours holds and create ours, in one step consumers cannot see between. */
+  replaceEphemeral(path: string, version: number, data: Buffer): Promise<void> {
+    return this.call(`take over ${path}`, true, (c, done) =>
+      c.transaction().remove(path, version).create(path, data, this.acl, CreateMode.EPHEMERAL).commit((e) => done(e)),
+    );
+  }
+}
+
+/** The digest ZooKeeper's DigestAuthenticationProvider computes: user:base64(sha1(user:password)). */
+export function digestId(user: string, password: string): string {
+  return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
+}
+
+function destroySocket(client: Client): void {
+  // The library keeps reconnecting to deliver its close request when no server answers; stop it.
+  const manager = (client as unknown as { connectionManager?: ManagerInternals }).connectionManager;
+  if (manager === undefined) return;
+  manager.connect = () => undefined;
+  manager.state = -3; // ConnectionManager.STATES.SESSION_EXPIRED: its socket-closed handler then does not reconnect
+  manager.socket?.destroy();
+}
+
+interface ManagerInternals {
+  connect: () => void;
+  state: number;
+  socket?: { destroy(): void };
+}

@@ -1,0 +1,31 @@
+// ZooKeeper error codes as zk-watcher reasons about them.
+
+import zookeeper from 'node-zookeeper-client';
+
+const { Exception } = zookeeper;
+
+export const NO_NODE = Exception.NO_NODE;
+export const NODE_EXISTS = Exception.NODE_EXISTS;
+export const NO_AUTH = Exception.NO_AUTH;
+export const BAD_VERSION = Exception.BAD_VERSION;
+export const NOT_EMPTY = Exception.NOT_EMPTY;
+
+/** Raised by our own deadline or when a write is refused because we are not connected. */
+export class ZkUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZkUnavailableError';
+  }
+}
+
+export function zkCode(error: unknown): number | null {
+  if (error instanceof Exception || (error !== null && typeof error === 'object' && typeof (error as { getCode?: unknown }).getCode === 'function')) {
+    return (error as InstanceType<typeof Exception>).getCode();
+  }
+  return null;
+}
+
+export function describeZkError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,97 @@
+// The command line: zk_watcher's flags, unchanged, plus our own. Pure: argv in, options out.
+
+import { parseArgs } from 'node:util';
+
+export interface Options {
+  readonly configPaths: readonly string[];
+  readonly servers: string;
+  readonly verbose: boolean;
+  readonly syslog: boolean;
+  readonly printConfig: boolean;
+  /** Requested session timeout in ms; the server's negotiated value is what counts. */
+  readonly sessionTimeoutMs: number;
+  /** How many checks may run at once across all services. */
+  readonly maxConcurrentChecks: number;
+}
+
+export type ParsedArgs =
+  | { readonly kind: 'run'; readonly options: Options }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'error'; readonly message: string };
+
+export const DEFAULT_CONFIG = '/etc/zk/config.cfg';
+export const DEFAULT_SERVERS = 'localhost:2181';
+
+export const USAGE = `Usage: zk-watcher [options]
+
+Registers this host's services in ZooKeeper while their health checks pass.
+
+Options (zk_watcher's, unchanged):
+  -c, --config FILE      config file (default ${DEFAULT_CONFIG}); repeat for more files
+  -s, --server HOSTS     ZooKeeper connect string: host:port[,host:port...][/chroot]
+                         (default ${DEFAULT_SERVERS})
+  -v, --verbose          log debug events too
+  -l, --syslog           log to syslog (through logger(1)) instead of stdout
+      --version          print the version and exit
+  -h, --help             print this help and exit
+
+Options (zk-watcher's own):
+      --print-config     print the parsed services as JSON and exit (never the password)
+      --session-timeout SECONDS
+                         ZooKeeper session timeout to request (default 10)
+      --max-concurrent-checks N
+                         checks that may run at once (default 256)
+
+Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
+
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'c', multiple: true },
+        server: { type: 'string', short: 's' },
+        verbose: { type: 'boolean', short: 'v' },
+        syslog: { type: 'boolean', short: 'l' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        'print-config': { type: 'boolean' },
+        'session-timeout': { type: 'string' },
+        'max-concurrent-checks': { type: 'string' },
+      },
+    });
+  } catch (e) {
+    return { kind: 'error', message: (e as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help === true) return { kind: 'help' };
+  if (v.version === true) return { kind: 'version' };
+
+  const servers = v.server ?? DEFAULT_SERVERS;
+  if (servers.trim() === '') return { kind: 'error', message: '--server is empty' };
+
+  const sessionTimeout = v['session-timeout'] === undefined ? 10 : Number(v['session-timeout']);
+  if (!(sessionTimeout >= 1 && sessionTimeout <= 3600)) {
+    return { kind: 'error', message: `--session-timeout must be a number of seconds from 1 to 3600, got '${v['session-timeout']}'` };
+  }
+  const concurrency = v['max-concurrent-checks'] === undefined ? 256 : Number(v['max-concurrent-checks']);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 100_000)) {
+    return { kind: 'error', message: `--max-concurrent-checks must be a whole number from 1 to 100000, got '${v['max-concurrent-checks']}'` };
+  }
+  return {
+    kind: 'run',
+    options: {
+      configPaths: v.config ?? [DEFAULT_CONFIG],
+      servers: servers.trim(),
+      verbose: v.verbose === true,
+      syslog: v.syslog === true,
+      printConfig: v['print-config'] === true,
+      sessionTimeoutMs: Math.round(sessionTimeout * 1000),
+      maxConcurrentChecks: concurrency,
+    },
+  };
+}
