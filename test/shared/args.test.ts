@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_CONFIG, DEFAULT_SERVERS, parseCommandLine } from '../../src/shared/args.js';
+import { connectStringProblem } from '../../src/shared/servers.js';
+
+function options(argv: string[]) {
+  const r = parseCommandLine(argv);
+  assert.equal(r.kind, 'run', JSON.stringify(r));
+  return (r as Extract<typeof r, { kind: 'run' }>).options;
+}
+
+test('defaults are zk_watcher\'s: /etc/zk/config.cfg and localhost:2181', () => {
+  const o = options([]);
+  assert.deepEqual(o.configPaths, [DEFAULT_CONFIG]);
+  assert.equal(o.servers, DEFAULT_SERVERS);
+  assert.equal(o.verbose, false);
+  assert.equal(o.syslog, false);
+  assert.equal(o.sessionTimeoutMs, 10_000);
+});
+
+test('zk_watcher\'s short and long flags are accepted in every optparse form', () => {
+  for (const argv of [
+    ['-c', 'a.cfg', '-s', 'zk1:2181,zk2:2181', '-v', '-l'],
+    ['--config', 'a.cfg', '--server', 'zk1:2181,zk2:2181', '--verbose', '--syslog'],
+    ['--config=a.cfg', '--server=zk1:2181,zk2:2181', '-vl'],
+    ['-ca.cfg', '-szk1:2181,zk2:2181', '-v', '-l'],
+  ]) {
+    const o = options(argv);
+    assert.deepEqual(o.configPaths, ['a.cfg'], argv.join(' '));
+    assert.equal(o.servers, 'zk1:2181,zk2:2181');
+    assert.equal(o.verbose, true);
+    assert.equal(o.syslog, true);
+  }
+});
+
+test('--help, -h and --version are recognised', () => {
+  assert.equal(parseCommandLine(['-h']).kind, 'help');
+  assert.equal(parseCommandLine(['--help']).kind, 'help');
+  assert.equal(parseCommandLine(['--version']).kind, 'version');
+});
+
+test('unknown flags, stray arguments and bad numbers are errors', () => {
+  for (const argv of [['--nope'], ['stray'], ['-c'], ['--session-timeout', '0'], ['--session-timeout', 'x'], ['--max-concurrent-checks', '1.5']]) {
+    assert.equal(parseCommandLine(argv).kind, 'error', argv.join(' '));
+  }
+});
+
+test('--session-timeout takes seconds, fractions allowed', () => {
+  assert.equal(options(['--session-timeout', '2.5']).sessionTimeoutMs, 2500);
+});
+
+test('connect strings: ensembles and a chroot pass; malformed ones are explained', () => {
+  assert.equal(connectStringProblem('localhost:2181'), null);
+  assert.equal(connectStringProblem('a:1,b:2,c:3/app/zk'), null);
+  assert.equal(connectStringProblem('a'), null);
+  assert.match(connectStringProblem('a:99999') ?? '', /port/);
+  assert.match(connectStringProblem(',') ?? '', /no server/);
+  assert.match(connectStringProblem('a:1/bad//chroot') ?? '', /chroot/);
+  assert.match(connectStringProblem('a:1:2') ?? '', /host:port/);
+});

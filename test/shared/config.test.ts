@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildConfig, defaultTimeout, parseZookeeperData } from '../../src/shared/config.js';
+import { formatProblem } from '../../src/shared/problems.js';
+
+const SEED_EXAMPLE = `[ssh]
+cmd: /etc/init.d/sshd status
+refresh: 60
+service_port: 22
+service_hostname: 123.234.123.123
+zookeeper_path: /services/ssh
+zookeeper_data: { "foo": "bar", "bah": "humbug" }
+[apache]
+cmd: /etc/init.d/apache status
+refresh: 60
+service_port: 22
+zookeeper_path: /services/web
+zookeeper_data: foo=bar, bah=humbug
+`;
+
+function build(text: string, file = 'test.cfg') {
+  return buildConfig([{ file, text }]);
+}
+
+function errors(text: string): string[] {
+  return build(text)
+    .problems.filter((p) => p.severity === 'error')
+    .map(formatProblem);
+}
+
+const SERVICE = (extra = '', name = 'web') =>
+  `[${name}]\ncmd: true\nrefresh: 1\nservice_port: 80\nzookeeper_path: /services/web\n${extra}`;
+
+test('the documentation\'s example file gives both services with their values', () => {
+  const { config, problems } = build(SEED_EXAMPLE);
+  assert.deepEqual(problems, []);
+  assert.ok(config);
+  assert.deepEqual(
+    config.services.map((s) => [s.name, s.cmd, s.refresh, s.servicePort, s.serviceHostname, s.zookeeperPath]),
+    [
+      ['ssh', '/etc/init.d/sshd status', 60, 22, '123.234.123.123', '/services/ssh'],
+      ['apache', '/etc/init.d/apache status', 60, 22, null, '/services/web'],
+    ],
+  );
+  assert.equal(config.auth, null);
+});
+
+test('[auth] gives the digest user and password and is not a service', () => {
+  const { config } = build(`${SERVICE()}\n[auth]\nuser: username\npassword: 123456\n`);
+  assert.equal(config?.services.length, 1);
+  assert.deepEqual([config?.auth?.user, config?.auth?.password], ['username', '123456']);
+});
+
+test('[DEFAULT] values and %(name)s interpolation apply as configparser applies them', () => {
+  const { config, problems } = build(`[DEFAULT]\nrefresh: 5\nbase: /services\n[web]\ncmd: echo 100%%\nservice_port: 80\nzookeeper_path: %(base)s/web\n`);
+  assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
+  const web = config?.services[0];
+  assert.equal(web?.refresh, 5);
+  assert.equal(web?.cmd, 'echo 100%');
+  assert.equal(web?.zookeeperPath, '/services/web');
+});
+
+test('refresh and timeout may be fractional; timeout defaults from refresh within [10, 90]', () => {
+  const { config } = build(SERVICE('timeout: 2.5\n').replace('refresh: 1', 'refresh: 0.5'));
+  assert.equal(config?.services[0]?.refresh, 0.5);
+  assert.equal(config?.services[0]?.timeout, 2.5);
+  assert.deepEqual([defaultTimeout(1), defaultTimeout(30), defaultTimeout(600)], [10, 30, 90]);
+});
+
+test('rise and fall default to 1 and can be set', () => {
+  assert.deepEqual([build(SERVICE()).config?.services[0]?.rise, build(SERVICE()).config?.services[0]?.fall], [1, 1]);
+  const s = build(SERVICE('rise: 3\nfall: 2\n')).config?.services[0];
+  assert.deepEqual([s?.rise, s?.fall], [3, 2]);
+});
+
+// Each broken file: the problems it must report, as FILE:LINE: ... (key: K) substrings.
+const BROKEN: [string, string, string[]][] = [
+  ['missing required keys', '[web]\ncmd: true\n', ["test.cfg:1: [web] is missing the required key 'refresh' (key: refresh)", "test.cfg:1: [web] is missing the required key 'service_port'", "test.cfg:1: [web] is missing the required key 'zookeeper_path'"]],
+  ['empty command', SERVICE().replace('cmd: true', 'cmd:'), ['test.cfg:2: [web] cmd is empty (key: cmd)']],
+  ['refresh not a number', SERVICE().replace('refresh: 1', 'refresh: soon'), ["test.cfg:3: [web] refresh must be a positive number of seconds (at most 86400), got 'soon' (key: refresh)"]],
+  ['refresh zero', SERVICE().replace('refresh: 1', 'refresh: 0'), ['test.cfg:3: [web] refresh must be a positive number']],
+  ['negative timeout', SERVICE('timeout: -1\n'), ['test.cfg:6: [web] timeout must be a positive number']],
+  ['port out of range', SERVICE().replace('service_port: 80', 'service_port: 70000'), ["test.cfg:4: [web] service_port must be a whole number from 1 to 65535, got '70000' (key: service_port)"]],
+  ['port not a number', SERVICE().replace('service_port: 80', 'service_port: http'), ['test.cfg:4: [web] service_port must be a whole number']],
+  ['relative path', SERVICE().replace('/services/web', 'services/web'), ["test.cfg:5: [web] zookeeper_path 'services/web' must be absolute"]],
+  ['trailing slash', SERVICE().replace('/services/web', '/services/web/'), ['must not end with /']],
+  ['empty segment', SERVICE().replace('/services/web', '/services//web'), ['has an empty segment']],
+  ['dot segment', SERVICE().replace('/services/web', '/services/../web'), ['has a . or .. segment']],
+  ['hostname with a slash', SERVICE('service_hostname: a/b\n'), ['test.cfg:6: [web] service_hostname contains /']],
+  ['bad zookeeper_data', SERVICE('zookeeper_data: just words\n'), ["test.cfg:6: [web] zookeeper_data must be a JSON object or k=v pairs separated by commas; 'just words' is not a k=v pair (key: zookeeper_data)"]],
+  ['broken JSON', SERVICE('zookeeper_data: {"a": }\n'), ['looks like JSON but is not valid JSON']],
+  ['JSON list', SERVICE('zookeeper_data: [1, 2]\n'), ['must be a JSON object or k=v pairs, got JSON of type array']],
+  ['rise zero', SERVICE('rise: 0\n'), ['test.cfg:6: [web] rise must be a whole number from 1 to 1000']],
+  ['duplicate section', `${SERVICE()}${SERVICE()}`, ['test.cfg:6:']],
+  ['text before the first section', `cmd: true\n${SERVICE()}`, ['test.cfg:1:']],
+  ['a lone %', SERVICE().replace('cmd: true', 'cmd: echo 50%'), ['test.cfg:2:', '(key: cmd)']],
+  ['auth without password', `${SERVICE()}[auth]\nuser: u\n`, ["[auth] needs both user and password; 'password' is missing"]],
+  ['auth user with a colon', `${SERVICE()}[auth]\nuser: a:b\npassword: p\n`, ['[auth] user cannot contain ":"']],
+  ['no sections at all', '# nothing here\n', ['test.cfg: defines no [section]']],
+];
+
+for (const [what, text, expected] of BROKEN) {
+  test(`refused with a FILE:LINE message: ${what}`, () => {
+    const found = errors(text);
+    assert.equal(build(text).config, null, 'no config when there are errors');
+    for (const e of expected) assert.ok(found.some((f) => f.includes(e)), `expected "${e}" among:\n${found.join('\n')}`);
+  });
+}
+
+test('every problem of a file is reported at once, not just the first', () => {
+  const text = `${SERVICE().replace('refresh: 1', 'refresh: x')}\n${SERVICE('', 'api').replace('service_port: 80', 'service_port: 0')}`;
+  const found = errors(text);
+  assert.equal(found.length, 2, found.join('\n'));
+});
+
+test('a service defined in two files is an error naming both', () => {
+  const { config, problems } = buildConfig([
+    { file: 'a.cfg', text: SERVICE() },
+    { file: 'b.cfg', text: SERVICE() },
+  ]);
+  assert.equal(config, null);
+  assert.ok(problems.map(formatProblem).some((m) => m.startsWith('b.cfg:1:') && m.includes('a.cfg:1')));
+});
+
+test('an unknown key is a warning that suggests the nearest known key, not an error', () => {
+  const { config, problems } = build(SERVICE('refesh_rate: 3\nzookeper_path: /x\n'));
+  assert.ok(config);
+  const warnings = problems.map(formatProblem);
+  assert.ok(warnings.some((w) => w.includes("warning: [web] unknown key 'zookeper_path' is ignored; did you mean 'zookeeper_path'?")), warnings.join('\n'));
+});
+
+test('zookeeper_data: JSON objects keep key order; k=v pairs are trimmed; a JSON string is string_value', () => {
+  const obj = parseZookeeperData('{"b": 1, "2": 2, "a": "x"}');
+  assert.notEqual(typeof obj, 'string');
+  assert.deepEqual((obj as unknown as { value: { entries: [string, unknown][] } }).value.entries.map(([k]) => k), ['b', '2', 'a']);
+  assert.deepEqual(parseZookeeperData(' foo = bar , bah=humbug,'), {
+    kind: 'object',
+    value: { kind: 'object', entries: [['foo', { kind: 'str', value: 'bar' }], ['bah', { kind: 'str', value: 'humbug' }]] },
+  });
+  assert.deepEqual(parseZookeeperData('"hello"'), { kind: 'string', value: 'hello' });
+});
