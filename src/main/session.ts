@@ -7,9 +7,16 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
+import { installClientGuards } from './nzc-guards.js';
 import { ZkUnavailableError } from './zk-errors.js';
 
+installClientGuards();
+
 const { ACL: AclClass, Id, Permission, CreateMode } = zookeeper;
+
+const LIVENESS_TICK_MS = 250;
+/** Longest wait for a server's answer to our connect request (capped at a third of the session timeout). */
+const HANDSHAKE_TIMEOUT_MS = 2000;
 
 export interface SessionOptions {
   readonly connectString: string;
@@ -39,6 +46,11 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   /** Every session id this agent process has held: their nodes are ours to take over or delete. */
   readonly ownSessions = new Set<string>();
   private lostTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  /** When the current client last received bytes from a server (performance.now()). */
+  private lastHeard = 0;
+  /** When its current TCP connection opened; a server that accepts but never answers the handshake is dropped. */
+  private socketOpened = 0;
   private waitLogTimer: NodeJS.Timeout | undefined;
   private generation = 0;
   readonly opTimeoutMs: number;
@@ -82,6 +94,23 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     this.client = client;
     this.sessionId = null;
     this.state = 'connecting';
+    this.lastHeard = performance.now();
+    this.socketOpened = 0;
+    const manager = internals(client);
+    const onSocketData = manager.onSocketData;
+    const onSocketConnected = manager.onSocketConnected;
+    // Every byte from a server proves the connection alive: the clock for half-open detection.
+    manager.onSocketData = (buffer: Buffer) => {
+      if (generation === this.generation) this.lastHeard = performance.now();
+      onSocketData.call(manager, buffer);
+    };
+    manager.onSocketConnected = () => {
+      if (generation === this.generation) this.socketOpened = performance.now();
+      onSocketConnected.call(manager);
+    };
+    clearInterval(this.livenessTimer);
+    this.livenessTimer = setInterval(() => generation === this.generation && this.checkLiveness(client), LIVENESS_TICK_MS);
+    this.livenessTimer.unref();
     if (this.options.auth !== null) {
       client.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
     }
@@ -127,9 +156,33 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     this.log.warn({ event: 'zk_disconnected', sessionId: this.sessionId }, 'lost the connection to ZooKeeper; reconnecting within the session');
     this.emit('disconnected');
     clearTimeout(this.lostTimer);
-    // The library never reports expiry while it cannot reach a server: keep our own clock.
-    this.lostTimer = setTimeout(() => this.onLost(`no server answered for the session timeout (${this.negotiatedTimeoutMs} ms)`), this.negotiatedTimeoutMs);
-    this.scheduleWaitLog(this.negotiatedTimeoutMs);
+    // The library never reports expiry while it cannot reach a server: keep our own clock,
+    // from the last time a server spoke to us, as the server's own clock runs.
+    const timeout = this.negotiatedTimeoutMs;
+    const left = Math.max(0, this.lastHeard + timeout - performance.now());
+    this.lostTimer = setTimeout(() => this.onLost(`no server answered for the session timeout (${timeout} ms)`), left);
+    this.scheduleWaitLog(timeout);
+  }
+
+  /**
+   * The library has no read timeout. Drop a connection that stays open but carries nothing
+   * (half-open, a silent partition) after 2/3 of the session timeout, as Java's client does,
+   * and one whose server accepted it but never answered the handshake (ZooKeeper does that
+   * while it restarts). The library then reconnects, to another server if there is one.
+   */
+  private checkLiveness(client: Client): void {
+    const now = performance.now();
+    const timeout = this.negotiatedTimeoutMs;
+    let why: string | null = null;
+    if (this.state === 'connected' && now - this.lastHeard > (timeout * 2) / 3) {
+      why = `no bytes from ZooKeeper for ${Math.round(now - this.lastHeard)} ms`;
+    } else if (this.state !== 'connected' && this.socketOpened > this.lastHeard && now - this.socketOpened > Math.min(HANDSHAKE_TIMEOUT_MS, timeout / 3)) {
+      why = `the server accepted the connection but has not answered the handshake for ${Math.round(now - this.socketOpened)} ms`;
+    }
+    if (why === null) return;
+    this.log.warn({ event: 'zk_connection_dropped', why }, `${why}; dropping the connection`);
+    this.socketOpened = 0;
+    internals(client).socket?.destroy();
   }
 
   private onLost(why: string): void {
@@ -155,6 +208,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   /** Delete nothing; close the session so the server removes our ephemerals, waiting at most `timeoutMs`. */
   async close(timeoutMs: number): Promise<void> {
     clearTimeout(this.lostTimer);
+    clearInterval(this.livenessTimer);
     clearTimeout(this.waitLogTimer);
     const client = this.client;
     const wasConnected = this.state === 'connected';
@@ -247,15 +301,21 @@ export function digestId(user: string, password: string): string {
 
 function destroySocket(client: Client): void {
   // The library keeps reconnecting to deliver its close request when no server answers; stop it.
-  const manager = (client as unknown as { connectionManager?: ManagerInternals }).connectionManager;
-  if (manager === undefined) return;
+  const manager = internals(client);
   manager.connect = () => undefined;
   manager.state = -3; // ConnectionManager.STATES.SESSION_EXPIRED: its socket-closed handler then does not reconnect
   manager.socket?.destroy();
 }
 
+/** The library's ConnectionManager: the parts we must reach that its API does not expose. */
 interface ManagerInternals {
   connect: () => void;
+  onSocketData: (buffer: Buffer) => void;
+  onSocketConnected: () => void;
   state: number;
   socket?: { destroy(): void };
+}
+
+function internals(client: Client): ManagerInternals {
+  return (client as unknown as { connectionManager: ManagerInternals }).connectionManager;
 }
