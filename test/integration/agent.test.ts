@@ -1,0 +1,201 @@
+// The agent end to end: the real program against a real ZooKeeper, observed through
+// a second, independent client.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { digestId } from '../../src/main/session.js';
+import { pythonFqdn, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { connectClient, type TestClient } from '../support/zk-client.js';
+import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
+import { waitFor } from '../support/wait.js';
+
+let zk: ZkServer;
+let observer: TestClient;
+const flags = mkdtempSync(join(tmpdir(), 'zkw-flags-'));
+const agents: Agent[] = [];
+
+before(async () => {
+  zk = await startZooKeeper();
+  observer = await connectClient(zk.connectString);
+});
+
+after(async () => {
+  for (const a of agents) a.signal('SIGKILL');
+  await observer?.close();
+  await stopAll();
+  rmSync(flags, { recursive: true, force: true });
+});
+
+function agent(config: string, extra: string[] = []): Agent {
+  const a = startAgent(['-c', writeConfig(config), '-s', zk.connectString, ...extra]);
+  agents.push(a);
+  return a;
+}
+
+async function stopAgent(a: Agent): Promise<number | string> {
+  a.signal('SIGTERM');
+  return a.exited;
+}
+
+const exists = (path: string) => waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+const gone = (path: string) => waitFor(() => observer.exists(path), (s) => s === null, { what: `${path} to be gone` });
+
+test('registers the documentation\'s example as nd_service_registry did: path, data, ephemeral owner', async () => {
+  const a = agent(`[ssh]
+cmd: test -d /
+refresh: 60
+service_port: 22
+service_hostname: 123.234.123.123
+zookeeper_path: /seed/services/ssh
+zookeeper_data: { "foo": "bar", "bah": "humbug" }
+[apache]
+cmd: test -d /
+refresh: 60
+service_port: 22
+zookeeper_path: /seed/services/web
+zookeeper_data: foo=bar, bah=humbug
+`);
+  const session = await a.waitForLog((r) => r.event === 'zk_connected', 'session established');
+  const ssh = '/seed/services/ssh/123.234.123.123:22';
+  const web = `/seed/services/web/${pythonFqdn()}:22`;
+  await exists(ssh);
+  await exists(web);
+  for (const path of [ssh, web]) {
+    const node = await observer.getData(path);
+    assert.ok(node);
+    assert.match(node.data.toString('utf8'), new RegExp(`^\\{"pid":${a.pid},"created":"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d","foo":"bar","bah":"humbug"\\}$`));
+    assert.equal(node.stat.ephemeralOwner.toString('hex'), session.sessionId, 'the agent\'s own session owns the node');
+  }
+  // The parents are persistent and open, as nd_service_registry made them without [auth].
+  const parent = await observer.getData('/seed/services/web');
+  assert.equal(parent?.stat.ephemeralOwner.toString('hex'), '0000000000000000');
+  assert.equal(await stopAgent(a), 0);
+  await gone(ssh);
+  await gone(web);
+});
+
+test('a check that starts failing loses its node at once, and gets it back when it passes again', async () => {
+  const flag = join(flags, 'down');
+  const a = agent(`[flip]
+cmd: test ! -e ${flag}
+refresh: 0.2
+service_port: 8080
+service_hostname: flip.example
+zookeeper_path: /flip
+`);
+  const path = '/flip/flip.example:8080';
+  await exists(path);
+  writeFileSync(flag, '');
+  await gone(path);
+  const failed = a.logs.find((r) => r.event === 'check' && r.passed === false);
+  const deregistered = a.logs.find((r) => r.event === 'deregistered' && r.path === path);
+  assert.ok(failed && deregistered, 'the failure and the removal are both logged');
+  const flipMs = Number(deregistered.time) - Number(failed.time);
+  console.log(`# check failed -> node deleted: ${flipMs} ms (agent clock)`);
+  rmSync(flag);
+  await exists(path);
+  assert.equal(await stopAgent(a), 0);
+});
+
+test('with [auth], our node and its parent carry digest(user) ALL + world READ, and others cannot delete it', async () => {
+  const a = agent(`[secure]
+cmd: true
+refresh: 1
+service_port: 443
+service_hostname: secure.example
+zookeeper_path: /authed/secure
+[auth]
+user: alice
+password: wonderland-9
+`);
+  const path = '/authed/secure/secure.example:443';
+  await exists(path);
+  const expected = [
+    { perms: 31, scheme: 'digest', id: digestId('alice', 'wonderland-9') },
+    { perms: 1, scheme: 'world', id: 'anyone' },
+  ];
+  // ZooKeeper 3.6+ shows the digest only to a client with ADMIN rights: read the ACL as alice.
+  const alice = await connectClient(zk.connectString, { auth: { user: 'alice', password: 'wonderland-9' } });
+  try {
+    assert.deepEqual(await alice.getACL(path), expected);
+    assert.deepEqual(await alice.getACL('/authed/secure'), expected);
+  } finally {
+    await alice.close();
+  }
+  assert.deepEqual((await observer.getACL(path))[0], { perms: 31, scheme: 'digest', id: 'alice:x' }, 'anonymous readers see it masked');
+  // The ancestor above the direct parent stays open, as nd_service_registry left it.
+  assert.deepEqual(await observer.getACL('/authed'), [{ perms: 31, scheme: 'world', id: 'anyone' }]);
+  await assert.rejects(observer.remove(path), /NO_AUTH/);
+  assert.ok(await observer.exists(path));
+  const all = a.logs.map((r) => JSON.stringify(r)).join('\n') + a.stderr();
+  assert.ok(!all.includes('wonderland-9'), 'the password never reaches a log line');
+  assert.equal(await stopAgent(a), 0);
+  await gone(path);
+});
+
+test('someone deletes our node: it comes back at once, because we watch it', async () => {
+  const a = agent(`[watched]
+cmd: true
+refresh: 3600
+service_port: 1
+service_hostname: watched.example
+zookeeper_path: /watched
+`);
+  const path = '/watched/watched.example:1';
+  await exists(path);
+  await observer.remove(path);
+  // refresh is an hour: only the watch can bring it back this soon.
+  await waitFor(() => observer.exists(path), (s) => s !== null, { what: 're-created node', timeoutMs: 20_000 });
+  assert.equal(await stopAgent(a), 0);
+});
+
+test('SIGTERM with many services: every node deleted by us, and the process exits 0', async () => {
+  const n = 200;
+  let config = '';
+  for (let i = 0; i < n; i++) config += `[s${i}]\ncmd: true\nrefresh: 30\nservice_port: ${1000 + i}\nservice_hostname: many.example\nzookeeper_path: /many\n`;
+  const a = agent(config);
+  await waitFor(() => observer.getChildren('/many').catch(() => []), (c) => c.length === n, { what: `${n} nodes`, timeoutMs: 60_000 });
+  const started = Date.now();
+  assert.equal(await stopAgent(a), 0);
+  console.log(`# SIGTERM with ${n} nodes: exited after ${Date.now() - started} ms`);
+  assert.equal(a.logs.filter((r) => r.event === 'deregistered').length, n, 'each node deleted explicitly');
+  assert.deepEqual(await observer.getChildren('/many'), []);
+  assert.equal(a.logs.find((r) => r.event === 'stopped')?.remaining, 0);
+});
+
+test('a hung check does not outlive the agent: SIGTERM kills its process group', async () => {
+  const pidFile = join(flags, 'hung.pid');
+  const a = agent(`[hung]
+cmd: sleep 300 & echo $! > ${pidFile}; wait
+refresh: 1
+timeout: 300
+service_port: 1
+service_hostname: hung.example
+zookeeper_path: /hung
+`);
+  await waitFor(async () => existsSync(pidFile), (e) => e, { what: 'the hung check to start' });
+  assert.equal(await stopAgent(a), 0);
+  const { processGone } = await import('../support/processes.js');
+  const { readFileSync } = await import('node:fs');
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  await waitFor(async () => processGone(pid), (g) => g, { what: `check process ${pid} to be gone` });
+});
+
+test('ZooKeeper down when the agent starts: it keeps trying, says so, and registers once a server answers', async () => {
+  const late = await startZooKeeper();
+  await late.stop();
+  const a = startAgent(['-c', writeConfig(`[late]\ncmd: true\nrefresh: 1\nservice_port: 1\nservice_hostname: late.example\nzookeeper_path: /late\n`), '-s', late.connectString]);
+  agents.push(a);
+  await a.waitForLog((r) => r.event === 'zk_waiting', 'a line saying ZooKeeper is not answering');
+  await late.start();
+  const lateObserver = await connectClient(late.connectString);
+  try {
+    await waitFor(() => lateObserver.exists('/late/late.example:1'), (s) => s !== null, { what: 'registration after the late start', timeoutMs: 30_000 });
+  } finally {
+    await lateObserver.close();
+  }
+  assert.equal(await stopAgent(a), 0);
+});

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Everything the tests and the example need on a fresh machine: Debian's zookeeper
+# package, python3 (the configparser reference), the npm packages, and both builds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash test/support/ensure-zookeeper.sh
+command -v python3 >/dev/null || { echo "python3 is needed: it is the reference the config tests compare with" >&2; exit 1; }
+# npm ci also builds dist/ (the prepare script); skip it while node_modules matches the lock file.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.zkw-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.zkw-lock-hash
+fi
+rm -rf dist build
+npm run --silent build
+npm run --silent build:test
