@@ -89,7 +89,14 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     while (Date.now() < deadline && [...this.entries.values()].some((e) => e.registered || e.running)) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    return [...this.entries.values()].filter((e) => e.registered).length;
+    const left = [...this.entries.values()].filter((e) => e.registered || e.running);
+    if (left.length > 0) {
+      this.log.warn(
+        { event: 'remove_all_timeout', left: left.length, paths: left.slice(0, 10).map((e) => `${e.path} running=${e.running} registered=${e.registered} again=${e.again} failures=${e.failures} want=${e.want !== null}`), queue: this.session.queueDepth },
+        `${left.length} nodes were not confirmed deleted within ${timeoutMs} ms`,
+      );
+    }
+    return left.filter((e) => e.registered).length;
   }
 
   private kick(entry: Entry): void {
@@ -110,6 +117,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (round === 20) throw new Error(`${entry.path} kept changing while we synced it`);
         entry.again = false;
         await this.syncOnce(entry);
+        entry.log.debug({ event: 'synced', path: entry.path, round, want: entry.want !== null, registered: entry.registered, again: entry.again }, `synced ${entry.path}`);
         if (!entry.again) break;
       }
       entry.failures = 0;
@@ -207,8 +215,9 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     entry.lastConflict = null;
     this.setRegistered(entry, true);
     entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
-    // Watch the node we just made, so a delete by anyone brings it back.
-    entry.again = entry.again || !(await this.watchCreated(entry));
+    // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
+    // that reads `again` before the await and would lose a kick that lands during it.)
+    if (!(await this.watchCreated(entry))) entry.again = true;
   }
 
   /** Set the watch on our fresh node; false when it is already gone again. */

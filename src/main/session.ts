@@ -76,6 +76,13 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return this.state === 'connected' ? this.sessionId : null;
   }
 
+  /** Requests the library has sent and not had answered, and those it has not sent yet. */
+  get queueDepth(): { awaitingAnswer: number; unsent: number } {
+    if (this.client === null) return { awaitingAnswer: 0, unsent: 0 };
+    const m = internals(this.client);
+    return { awaitingAnswer: m.pendingQueue?.length ?? 0, unsent: m.packetQueue?.queue.length ?? 0 };
+  }
+
   get negotiatedTimeoutMs(): number {
     return this.client?.getSessionTimeout() ?? this.options.sessionTimeoutMs;
   }
@@ -312,6 +319,8 @@ interface ManagerInternals {
   connect: () => void;
   onSocketData: (buffer: Buffer) => void;
   onSocketConnected: () => void;
+  pendingQueue?: unknown[];
+  packetQueue?: { queue: unknown[] };
   state: number;
   socket?: { destroy(): void };
 }

@@ -2,12 +2,13 @@
 // a second, independent client.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { digestId } from '../../src/main/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { processGone } from '../support/processes.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
 import { waitFor } from '../support/wait.js';
@@ -90,9 +91,9 @@ zookeeper_path: /flip
   await exists(path);
   writeFileSync(flag, '');
   await gone(path);
-  const failed = a.logs.find((r) => r.event === 'check' && r.passed === false);
-  const deregistered = a.logs.find((r) => r.event === 'deregistered' && r.path === path);
-  assert.ok(failed && deregistered, 'the failure and the removal are both logged');
+  // The observer can see the delete before the agent's log line about it arrives.
+  const failed = await a.waitForLog((r) => r.event === 'check' && r.passed === false, 'the failed check');
+  const deregistered = await a.waitForLog((r) => r.event === 'deregistered' && r.path === path, 'the removal');
   const flipMs = Number(deregistered.time) - Number(failed.time);
   console.log(`# check failed -> node deleted: ${flipMs} ms (agent clock)`);
   rmSync(flag);
@@ -178,8 +179,6 @@ zookeeper_path: /hung
 `);
   await waitFor(async () => existsSync(pidFile), (e) => e, { what: 'the hung check to start' });
   assert.equal(await stopAgent(a), 0);
-  const { processGone } = await import('../support/processes.js');
-  const { readFileSync } = await import('node:fs');
   const pid = Number(readFileSync(pidFile, 'utf8'));
   await waitFor(async () => processGone(pid), (g) => g, { what: `check process ${pid} to be gone` });
 });
@@ -197,5 +196,28 @@ test('ZooKeeper down when the agent starts: it keeps trying, says so, and regist
   } finally {
     await lateObserver.close();
   }
+  assert.equal(await stopAgent(a), 0);
+});
+
+test('SIGHUP applies the re-read file: removed services deregister, added ones register, changed data is updated in place', async () => {
+  const service = (name: string, data: string) => `[${name}]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: ${name}.example\nzookeeper_path: /reload\nzookeeper_data: ${data}\n`;
+  const file = writeConfig(service('a', 'v=1') + service('b', 'v=1'));
+  const a = startAgent(['-c', file, '-s', zk.connectString]);
+  agents.push(a);
+  await exists('/reload/a.example:1');
+  const before = await exists('/reload/b.example:1');
+  writeFileSync(file, service('b', 'v=2') + service('c', 'v=1'));
+  a.signal('SIGHUP');
+  await gone('/reload/a.example:1');
+  await exists('/reload/c.example:1');
+  const b = await waitFor(() => observer.getData('/reload/b.example:1'), (n) => n !== null && n.data.toString().endsWith('"v":"2"}'), { what: 'b updated' });
+  assert.equal(b!.stat.czxid.toString('hex'), before!.czxid.toString('hex'), 'b was updated, not re-created');
+
+  writeFileSync(file, '[b]\ncmd: true\nrefresh: nonsense\n');
+  a.signal('SIGHUP');
+  await a.waitForLog((r) => r.event === 'reload_rejected', 'the broken file rejected');
+  assert.ok(a.logs.some((r) => r.event === 'config_problem' && String(r.problem).startsWith(`${file}:3:`)), 'the problem names FILE:LINE');
+  assert.ok(await observer.exists('/reload/b.example:1'));
+  assert.ok(await observer.exists('/reload/c.example:1'));
   assert.equal(await stopAgent(a), 0);
 });

@@ -66,7 +66,8 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env)
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => (stderr += c));
   const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': every line the agent wrote has been read by then.
+    child.on('close', (code, signal) => {
       running.delete(child);
       resolve(code ?? signal ?? -1);
     });
