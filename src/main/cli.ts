@@ -53,6 +53,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     servers: options.servers,
     sessionTimeoutMs: options.sessionTimeoutMs,
     maxConcurrentChecks: options.maxConcurrentChecks,
+    maxWritesPerSecond: options.maxWritesPerSecond,
     hostname,
     logger,
     checkEnv: checkEnvironment(process.env),

@@ -14,6 +14,7 @@ export interface DaemonOptions {
   readonly servers: string;
   readonly sessionTimeoutMs: number;
   readonly maxConcurrentChecks: number;
+  readonly maxWritesPerSecond: number;
   /** What a section without service_hostname registers as. */
   readonly hostname: string;
   readonly logger: Logger;
@@ -52,6 +53,7 @@ export class Daemon {
     this.session = new ZkSession({
       connectString: options.servers,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      writesPerSecond: options.maxWritesPerSecond,
       auth: options.config.auth === null ? null : { user: options.config.auth.user, password: options.config.auth.password },
       logger: options.logger,
     });

@@ -4,6 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { isOrphanOfThisHost } from '../shared/ownership.js';
 import { splitParents } from '../shared/znode.js';
 import { BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, describeZkError, zkCode } from './zk-errors.js';
 import type { ZkSession } from './session.js';
@@ -36,17 +37,25 @@ export interface RegistrarEvents {
 
 const NO_OWNER = '0000000000000000';
 const MAX_RETRY_MS = 10_000;
+/** Re-registration after a new session starts at a random point of this window. */
+const REREGISTER_JITTER_MS = 2000;
 
 export class Registrar extends EventEmitter<RegistrarEvents> {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly session: ZkSession, private readonly log: Logger) {
     super();
+    let sessions = 0;
     session.on('connected', (_id, fresh) => {
-      for (const entry of this.entries.values()) {
-        if (fresh) this.setRegistered(entry, false);
-        if (fresh || entry.failures > 0) this.kick(entry);
-      }
+      if (fresh) sessions++;
+      for (const entry of this.entries.values()) if (fresh) this.setRegistered(entry, false);
+      // After a lost session every host of a fleet may be re-registering at once (a ZooKeeper
+      // restart): wait a random moment first. The very first session registers at once.
+      const delay = fresh && sessions > 1 ? Math.random() * REREGISTER_JITTER_MS : 0;
+      if (delay > 0) this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `re-registering in ${Math.round(delay)} ms`);
+      setTimeout(() => {
+        for (const entry of this.entries.values()) if (fresh || entry.failures > 0) this.kick(entry);
+      }, delay);
     });
     session.on('lost', () => {
       for (const entry of this.entries.values()) this.setRegistered(entry, false);
@@ -163,7 +172,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
     const owner = node.stat.ephemeralOwner.toString('hex');
     const current = this.session.id;
-    const ours = this.session.ownSessions.has(owner);
+    const ours = this.session.ownSessions.has(owner) || (owner !== NO_OWNER && isOrphanOfThisHost(node.data.toString('utf8'), process.pid, pidAlive));
     if (want === null) {
       if (ours) {
         if (!(await this.tolerate(this.session.remove(entry.path, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
@@ -182,7 +191,9 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       return;
     }
     if (ours) {
-      // Left by an earlier session of this agent: replace it atomically, so the node never disappears.
+      // Left by an earlier session of this agent, or by an agent on this host that died before its
+      // session expired: replace it atomically, so the node never disappears and does not vanish
+      // later when that old session is reaped.
       if (!(await this.tolerate(this.session.replaceEphemeral(entry.path, node.stat.version, want.data), [NO_NODE, BAD_VERSION, NODE_EXISTS], entry))) return;
       this.setRegistered(entry, true);
       entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
@@ -250,5 +261,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       entry.again = true;
       return false;
     }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { installClientGuards } from './nzc-guards.js';
+import { WriteLimiter } from './write-limiter.js';
 import { ZkUnavailableError } from './zk-errors.js';
 
 installClientGuards();
@@ -24,6 +25,8 @@ export interface SessionOptions {
   readonly auth: { readonly user: string; readonly password: string } | null;
   /** Deadline for one ZooKeeper request. */
   readonly opTimeoutMs?: number;
+  /** Creates and updates per second (deletes are never held back: they are urgent and cheap). */
+  readonly writesPerSecond?: number;
   readonly logger: Logger;
 }
 
@@ -54,6 +57,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private waitLogTimer: NodeJS.Timeout | undefined;
   private generation = 0;
   readonly opTimeoutMs: number;
+  private readonly limiter: WriteLimiter;
   private readonly log: Logger;
   readonly acl: ACL[];
   readonly parentAcl: ACL[];
@@ -63,6 +67,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     super();
     this.log = options.logger.child({ component: 'session' });
     this.opTimeoutMs = options.opTimeoutMs ?? 5000;
+    const rate = options.writesPerSecond ?? 500;
+    this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: rate });
     const auth = options.auth;
     // nd_service_registry's ACL: digest(user) may do anything, the world may read.
     this.acl =
@@ -277,15 +283,18 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     );
   }
 
-  createEphemeral(path: string, data: Buffer): Promise<string> {
+  async createEphemeral(path: string, data: Buffer): Promise<string> {
+    await this.limiter.take();
     return this.call(`create ${path}`, true, (c, done) => c.create(path, data, this.acl, CreateMode.EPHEMERAL, (e, p) => done(e, p)));
   }
 
-  createPersistent(path: string, acl: ACL[]): Promise<string> {
+  async createPersistent(path: string, acl: ACL[]): Promise<string> {
+    await this.limiter.take();
     return this.call(`create ${path}`, true, (c, done) => c.create(path, null, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
   }
 
-  setData(path: string, data: Buffer, version: number): Promise<Stat> {
+  async setData(path: string, data: Buffer, version: number): Promise<Stat> {
+    await this.limiter.take();
     return this.call(`update ${path}`, true, (c, done) => c.setData(path, data, version, (e, s) => done(e, s)));
   }
 
@@ -294,7 +303,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   /** Delete a node another session of ours holds and create ours, in one step consumers cannot see between. */
-  replaceEphemeral(path: string, version: number, data: Buffer): Promise<void> {
+  async replaceEphemeral(path: string, version: number, data: Buffer): Promise<void> {
+    await this.limiter.take();
     return this.call(`take over ${path}`, true, (c, done) =>
       c.transaction().remove(path, version).create(path, data, this.acl, CreateMode.EPHEMERAL).commit((e) => done(e)),
     );
@@ -312,6 +322,16 @@ function destroySocket(client: Client): void {
   manager.connect = () => undefined;
   manager.state = -3; // ConnectionManager.STATES.SESSION_EXPIRED: its socket-closed handler then does not reconnect
   manager.socket?.destroy();
+  // A reconnect already scheduled (its spin delay) assigns a new socket later: destroy that one on arrival.
+  let last = manager.socket;
+  Object.defineProperty(manager, 'socket', {
+    configurable: true,
+    get: () => last,
+    set: (socket: { destroy(): void }) => {
+      socket.destroy();
+      last = socket;
+    },
+  });
 }
 
 /** The library's ConnectionManager: the parts we must reach that its API does not expose. */

@@ -12,6 +12,8 @@ export interface Options {
   readonly sessionTimeoutMs: number;
   /** How many checks may run at once across all services. */
   readonly maxConcurrentChecks: number;
+  /** ZooKeeper creates and updates per second, at most. */
+  readonly maxWritesPerSecond: number;
 }
 
 export type ParsedArgs =
@@ -42,6 +44,9 @@ Options (zk-watcher's own):
                          ZooKeeper session timeout to request (default 10)
       --max-concurrent-checks N
                          checks that may run at once (default 256)
+      --max-writes-per-second N
+                         ZooKeeper creates/updates per second, at most (default 500;
+                         deletes are never held back)
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 
@@ -62,6 +67,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'print-config': { type: 'boolean' },
         'session-timeout': { type: 'string' },
         'max-concurrent-checks': { type: 'string' },
+        'max-writes-per-second': { type: 'string' },
       },
     });
   } catch (e) {
@@ -82,6 +88,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 100_000)) {
     return { kind: 'error', message: `--max-concurrent-checks must be a whole number from 1 to 100000, got '${v['max-concurrent-checks']}'` };
   }
+  const writes = v['max-writes-per-second'] === undefined ? 500 : Number(v['max-writes-per-second']);
+  if (!(Number.isInteger(writes) && writes >= 1 && writes <= 1_000_000)) {
+    return { kind: 'error', message: `--max-writes-per-second must be a whole number from 1 to 1000000, got '${v['max-writes-per-second']}'` };
+  }
   return {
     kind: 'run',
     options: {
@@ -92,6 +102,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       printConfig: v['print-config'] === true,
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),
       maxConcurrentChecks: concurrency,
+      maxWritesPerSecond: writes,
     },
   };
 }

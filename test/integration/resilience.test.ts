@@ -1,0 +1,99 @@
+// Registrations through ZooKeeper and network faults, seen from an independent client.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { startProxy } from '../support/tcp-proxy.js';
+import { holdsFor, waitFor } from '../support/wait.js';
+import { connectClient } from '../support/zk-client.js';
+import { startEnsemble, startZooKeeper, stopAll } from '../support/zookeeper.js';
+
+const agents: Agent[] = [];
+after(async () => {
+  for (const a of agents) a.signal('SIGKILL');
+  await stopAll();
+});
+
+function service(path: string, host: string, port: number): string {
+  return `[svc]\ncmd: true\nrefresh: 0.5\nservice_port: ${port}\nservice_hostname: ${host}\nzookeeper_path: ${path}\n`;
+}
+
+function agent(args: string[]): Agent {
+  const a = startAgent(args);
+  agents.push(a);
+  return a;
+}
+
+test('an agent killed with -9 and restarted at once takes its node over: it never disappears, and survives the old session', async () => {
+  const zk = await startZooKeeper();
+  const observer = await connectClient(zk.connectString);
+  const path = '/takeover/host.example:7';
+  const config = writeConfig(service('/takeover', 'host.example', 7));
+  const first = agent(['-c', config, '-s', zk.connectString, '--session-timeout', '3']);
+  await waitFor(() => observer.exists(path), (s) => s !== null, { what: 'first registration' });
+  first.signal('SIGKILL');
+  await first.exited;
+  const second = agent(['-c', config, '-s', zk.connectString, '--session-timeout', '3']);
+  const session = await second.waitForLog((r) => r.event === 'zk_connected', 'second agent connected');
+  await second.waitForLog((r) => r.event === 'taken_over', 'the takeover');
+  // Past the old session's timeout (3 s): the node must still be there the whole time.
+  await holdsFor(() => observer.exists(path), (s) => s !== null, { durationMs: 6000, intervalMs: 20, what: `${path} present` });
+  const node = await observer.getData(path);
+  assert.equal(node?.stat.ephemeralOwner.toString('hex'), session.sessionId, 'owned by the new agent\'s session');
+  assert.match(node!.data.toString(), new RegExp(`^\\{"pid":${second.pid},`));
+  second.signal('SIGTERM');
+  assert.equal(await second.exited, 0);
+  await observer.close();
+});
+
+test('the ZooKeeper server we talk to is killed with -9: the client moves to another member within the session and the node never disappears', async () => {
+  const ensemble = await startEnsemble(3);
+  const path = '/ensemble/host.example:8';
+  const a = agent(['-c', writeConfig(service('/ensemble', 'host.example', 8)), '-s', ensemble.connectString, '--session-timeout', '10']);
+  const connected = await a.waitForLog((r) => r.event === 'zk_connected', 'connected');
+  const sid = `0x${String(connected.sessionId).replace(/^0+/, '')}`;
+  // Which member holds the agent's connection: its `cons` lists the session id.
+  const serving = await waitFor(
+    async () => {
+      for (const server of ensemble.servers) if ((await server.fourLetter('cons').catch(() => '')).includes(`sid=${sid}`)) return server;
+      return undefined;
+    },
+    (s) => s !== undefined,
+    { what: `the member serving session ${sid}` },
+  );
+  const other = ensemble.servers.find((s) => s !== serving)!;
+  const observer = await connectClient(other.connectString);
+  await waitFor(() => observer.exists(path), (s) => s !== null, { what: 'registration' });
+  await serving!.kill();
+  await a.waitForLog((r) => r.event === 'zk_connected' && r.fresh === false && r.time! > connected.time!, 'reconnected within the same session');
+  await holdsFor(() => observer.exists(path), (s) => s !== null, { durationMs: 3000, intervalMs: 20, what: `${path} present after the kill` });
+  assert.equal((await observer.getData(path))?.stat.ephemeralOwner.toString('hex'), connected.sessionId, 'still the same session\'s node');
+  assert.ok(!a.logs.some((r) => r.event === 'zk_session_lost'), 'the session was never lost');
+  await observer.close();
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+});
+
+test('a silent partition longer than the session timeout: the agent drops the dead connection, declares the session lost, and re-registers within seconds of the heal', async () => {
+  const zk = await startZooKeeper();
+  const proxy = await startProxy(zk.port);
+  const observer = await connectClient(zk.connectString);
+  const path = '/partition/host.example:9';
+  const a = agent(['-c', writeConfig(service('/partition', 'host.example', 9)), '-s', proxy.connectString, '--session-timeout', '2']);
+  const first = await a.waitForLog((r) => r.event === 'zk_connected', 'connected');
+  await waitFor(() => observer.exists(path), (s) => s !== null, { what: 'registration' });
+  await proxy.setMode('silent');
+  // The server expires the silent session and deletes its node.
+  await waitFor(() => observer.exists(path), (s) => s === null, { what: 'the server to expire the partitioned session', timeoutMs: 30_000 });
+  await a.waitForLog((r) => r.event === 'zk_connection_dropped', 'the silent connection noticed and dropped');
+  await a.waitForLog((r) => r.event === 'zk_session_lost', 'our own clock declaring the session lost');
+  const healed = Date.now();
+  await proxy.setMode('pass');
+  const node = await waitFor(() => observer.getData(path), (n) => n !== null, { what: 're-registration after the heal', timeoutMs: 30_000 });
+  console.log(`# partition healed -> node back: ${Date.now() - healed} ms`);
+  assert.notEqual(node!.stat.ephemeralOwner.toString('hex'), first.sessionId, 'a new session owns it');
+  await observer.close();
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  await proxy.close();
+});
