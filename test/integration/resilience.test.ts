@@ -65,7 +65,7 @@ test('the ZooKeeper server we talk to is killed with -9: the client moves to ano
   const observer = await connectClient(other.connectString);
   await waitFor(() => observer.exists(path), (s) => s !== null, { what: 'registration' });
   await serving!.kill();
-  await a.waitForLog((r) => r.event === 'zk_connected' && r.fresh === false && r.time! > connected.time!, 'reconnected within the same session');
+  await a.waitForLog((r) => r.event === 'zk_connected' && r.fresh === false && Number(r.time) > Number(connected.time), 'reconnected within the same session');
   await holdsFor(() => observer.exists(path), (s) => s !== null, { durationMs: 3000, intervalMs: 20, what: `${path} present after the kill` });
   assert.equal((await observer.getData(path))?.stat.ephemeralOwner.toString('hex'), connected.sessionId, 'still the same session\'s node');
   assert.ok(!a.logs.some((r) => r.event === 'zk_session_lost'), 'the session was never lost');
@@ -87,13 +87,41 @@ test('a silent partition longer than the session timeout: the agent drops the de
   await waitFor(() => observer.exists(path), (s) => s === null, { what: 'the server to expire the partitioned session', timeoutMs: 30_000 });
   await a.waitForLog((r) => r.event === 'zk_connection_dropped', 'the silent connection noticed and dropped');
   await a.waitForLog((r) => r.event === 'zk_session_lost', 'our own clock declaring the session lost');
+  assert.ok(!a.logs.some((r) => r.event === 'registered' && Number(r.time) > Number(first.time) + 1000), 'nothing claimed registered while partitioned');
   const healed = Date.now();
   await proxy.setMode('pass');
   const node = await waitFor(() => observer.getData(path), (n) => n !== null, { what: 're-registration after the heal', timeoutMs: 30_000 });
   console.log(`# partition healed -> node back: ${Date.now() - healed} ms`);
   assert.notEqual(node!.stat.ephemeralOwner.toString('hex'), first.sessionId, 'a new session owns it');
+  assert.ok(a.logs.some((r) => r.event === 'reregister_jitter'), 're-registration after a lost session is jittered');
   await observer.close();
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
   await proxy.close();
+});
+
+test('--session-timeout is a request: the server\'s negotiated value is the one the agent reports and keeps its clock by', async () => {
+  const zk = await startZooKeeper({ maxSessionTimeout: 4000 });
+  const a = agent(['-c', writeConfig(service('/negotiated', 'host.example', 10)), '-s', zk.connectString, '--session-timeout', '30']);
+  const connected = await a.waitForLog((r) => r.event === 'zk_connected', 'connected');
+  assert.equal(connected.negotiatedTimeoutMs, 4000);
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+});
+
+test('writes are capped by --max-writes-per-second: 60 registrations at 20/s spread over at least 1.5 s of server time', async () => {
+  const zk = await startZooKeeper();
+  const observer = await connectClient(zk.connectString);
+  let config = '';
+  for (let i = 0; i < 60; i++) config += service('/capped', 'host.example', 2000 + i).replace('[svc]', `[s${i}]`);
+  const a = agent(['-c', writeConfig(config), '-s', zk.connectString, '--max-writes-per-second', '20']);
+  const children = await waitFor(() => observer.getChildren('/capped').catch(() => [] as string[]), (c) => c.length === 60, { what: '60 registrations', timeoutMs: 60_000 });
+  // ctime is the server's clock at each create: a lower bound the bucket guarantees whatever the machine's load.
+  const ctimes = await Promise.all(children.map(async (c) => (await observer.exists(`/capped/${c}`))!.ctime.readBigInt64BE()));
+  const spreadMs = Number(ctimes.reduce((a, b) => (b > a ? b : a)) - ctimes.reduce((a, b) => (b < a ? b : a)));
+  // 20 at once (the burst, less the parent), then 40 more at 20/s: about 2 s.
+  assert.ok(spreadMs >= 1500, `creates spread over ${spreadMs} ms`);
+  await observer.close();
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
 });
