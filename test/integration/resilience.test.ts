@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import zookeeper from 'node-zookeeper-client';
 import { startAgent, writeConfig, type Agent } from '../support/agent.js';
 import { startProxy } from '../support/tcp-proxy.js';
 import { holdsFor, waitFor } from '../support/wait.js';
@@ -121,6 +122,25 @@ test('writes are capped by --max-writes-per-second: 60 registrations at 20/s spr
   const spreadMs = Number(ctimes.reduce((a, b) => (b > a ? b : a)) - ctimes.reduce((a, b) => (b < a ? b : a)));
   // 20 at once (the burst, less the parent), then 40 more at 20/s: about 2 s.
   assert.ok(spreadMs >= 1500, `creates spread over ${spreadMs} ms`);
+  await observer.close();
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+});
+
+test('a node at our path held by another live session is never deleted: the agent says so, and registers once it is gone', async () => {
+  const zk = await startZooKeeper();
+  const observer = await connectClient(zk.connectString);
+  const squatter = await connectClient(zk.connectString);
+  const path = '/held/host.example:11';
+  await observer.mkdirp('/held');
+  // Its payload names a live process of this host (the test itself), so it is provably not an orphan of ours.
+  await squatter.create(path, Buffer.from(`{"pid":${process.pid}}`), zookeeper.CreateMode.EPHEMERAL);
+  const a = agent(['-c', writeConfig(service('/held', 'host.example', 11)), '-s', zk.connectString]);
+  await a.waitForLog((r) => r.event === 'path_held_by_other', 'a clear line about the node held by someone else');
+  await holdsFor(() => observer.getData(path), (n) => n?.stat.ephemeralOwner.toString('hex') === squatter.sessionId(), { durationMs: 2000, what: 'the other session keeps its node' });
+  await squatter.close();
+  const session = a.logs.find((r) => r.event === 'zk_connected')!.sessionId;
+  await waitFor(() => observer.getData(path), (n) => n?.stat.ephemeralOwner.toString('hex') === session, { what: 'our registration once the other node is gone' });
   await observer.close();
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
