@@ -31,8 +31,6 @@ interface Entry {
 export interface RegistrarEvents {
   /** ZooKeeper confirmed a change in whether this path is ours and present. */
   changed: [path: string, registered: boolean];
-  /** The path is settled: it matches the wish, or cannot (conflict), until something changes. */
-  settled: [path: string];
 }
 
 const NO_OWNER = '0000000000000000';
@@ -130,7 +128,6 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (!entry.again) break;
       }
       entry.failures = 0;
-      this.emit('settled', entry.path);
     } catch (error) {
       entry.failures++;
       this.retryLater(entry, error);

@@ -5,21 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonFqdn, runCli, writeConfig } from '../support/agent.js';
 import { getFqdn } from '../../src/main/fqdn.js';
+import { SEED_EXAMPLE } from '../support/seed.js';
 
-const SEED = `[ssh]
-cmd: /etc/init.d/sshd status
-refresh: 60
-service_port: 22
-service_hostname: 123.234.123.123
-zookeeper_path: /services/ssh
-zookeeper_data: { "foo": "bar", "bah": "humbug" }
-[apache]
-cmd: /etc/init.d/apache status
-refresh: 60
-service_port: 22
-zookeeper_path: /services/web
-zookeeper_data: foo=bar, bah=humbug
-
+const SEED = `${SEED_EXAMPLE}
 [auth]
 user: username
 password: s3cr3t-pa55

@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildConfig, defaultTimeout, parseZookeeperData } from '../../src/shared/config.js';
 import { formatProblem } from '../../src/shared/problems.js';
+import { SEED_EXAMPLE } from '../support/seed.js';
 
-const SEED_EXAMPLE = `[ssh]
-cmd: /etc/init.d/sshd status
-refresh: 60
-service_port: 22
-service_hostname: 123.234.123.123
-zookeeper_path: /services/ssh
-zookeeper_data: { "foo": "bar", "bah": "humbug" }
-[apache]
-cmd: /etc/init.d/apache status
-refresh: 60
-service_port: 22
-zookeeper_path: /services/web
-zookeeper_data: foo=bar, bah=humbug
-`;
 
 function build(text: string, file = 'test.cfg') {
   return buildConfig([{ file, text }]);
