@@ -239,7 +239,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     const { parent, ancestors } = splitParents(path);
     const creates = [
       ...ancestors.map((p) => this.session.createPersistent(p, zookeeper.ACL.OPEN_ACL_UNSAFE)),
-      this.session.createPersistent(parent, this.session.parentAcl),
+      this.session.createPersistent(parent, this.session.acl),
     ];
     const results = await Promise.allSettled(creates);
     for (const r of results) {

@@ -60,7 +60,6 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private readonly limiter: WriteLimiter;
   private readonly log: Logger;
   readonly acl: ACL[];
-  readonly parentAcl: ACL[];
   private readonly watcher: Watcher = (event) => this.emit('watch', event.getPath(), event.getName());
 
   constructor(private readonly options: SessionOptions) {
@@ -75,7 +74,6 @@ export class ZkSession extends EventEmitter<SessionEvents> {
       auth === null
         ? AclClass.OPEN_ACL_UNSAFE
         : [new AclClass(Permission.ALL, new Id('digest', digestId(auth.user, auth.password))), new AclClass(Permission.READ, Id.ANYONE_ID_UNSAFE)];
-    this.parentAcl = this.acl;
   }
 
   get id(): string | null {
