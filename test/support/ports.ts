@@ -41,7 +41,7 @@ function candidateRange(): [number, number] | null {
 }
 
 /** Resolves true when 127.0.0.1:port can be bound right now (then released). */
-function canBind(port: number): Promise<boolean> {
+export function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     // A client retrying against this port may connect during the probe: reset it at once
     // (close() alone leaves accepted sockets open, and node-zookeeper-client would wait

@@ -25,7 +25,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, freePorts } from './ports.js';
+import { canBind, freePort, freePorts } from './ports.js';
 
 export interface ZkOptions {
   /** ms; default 500 */
@@ -331,18 +331,6 @@ function parseMntr(text: string): Record<string, string> {
   return out;
 }
 
-function portBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    // A client retrying against this port may connect during the probe: reset it at once
-    // (close() alone leaves accepted sockets open, and node-zookeeper-client would wait
-    // forever on such a silent connection).
-    const srv = createServer((sock) => sock.resetAndDestroy());
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen({ host: '127.0.0.1', port, exclusive: true, backlog: 1 }, () => srv.close(() => resolve(true)));
-  });
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 class ZkStartError extends Error {
@@ -465,7 +453,7 @@ class ZkServerImpl implements ZkServer {
     if (!this.child) {
       ensureZooKeeperInstalled();
       for (const p of this.ownPorts()) {
-        if (!(await portBindable(p))) {
+        if (!(await canBind(p))) {
           throw new ZkStartError(`${this.label()}: cannot start, port ${p} on 127.0.0.1 is already in use`, true);
         }
       }
