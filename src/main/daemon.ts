@@ -60,7 +60,7 @@ export class Daemon {
     this.registrar = new Registrar(this.session, options.logger);
     this.pool = new CheckPool({ concurrency: options.maxConcurrentChecks, env: options.checkEnv });
     this.scheduler = new Scheduler(
-      (spec) => this.pool.run({ service: spec.name, cmd: spec.cmd, timeoutMs: spec.timeout * 1000 }),
+      (spec) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }),
       (spec, result) => this.onResult(spec, result),
     );
   }

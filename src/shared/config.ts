@@ -167,6 +167,8 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
   return {
     name,
     cmd: cmd.value,
+    http: null,
+    tcp: null,
     refresh,
     timeout: timeout ?? defaultTimeout(refresh),
     servicePort: port,

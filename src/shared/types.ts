@@ -14,9 +14,20 @@ export type ZookeeperData =
   | { readonly kind: 'object'; readonly value: PyJsonObject }
   | { readonly kind: 'string'; readonly value: string };
 
+/** A `tcp: HOST:PORT` check's target. */
+export interface TcpTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface ServiceSpec {
   readonly name: string;
-  readonly cmd: string;
+  /** The check kinds a section asked for; at least one is set, and all set must pass. */
+  readonly cmd: string | null;
+  /** `http: URL`: passes on a 2xx answer within the timeout. */
+  readonly http: string | null;
+  /** `tcp: HOST:PORT`: passes when a connection opens within the timeout. */
+  readonly tcp: TcpTarget | null;
   /** Seconds between the end of one check and the start of the next. */
   readonly refresh: number;
   /** Seconds a check may run before its whole process group is killed. */
@@ -46,7 +57,9 @@ export interface Config {
 /** One run of one service's check, as sent to a worker. */
 export interface CheckJob {
   readonly service: string;
-  readonly cmd: string;
+  readonly cmd: string | null;
+  readonly http: string | null;
+  readonly tcp: TcpTarget | null;
   readonly timeoutMs: number;
 }
 

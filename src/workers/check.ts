@@ -18,7 +18,7 @@ const registry = new GroupRegistry(data.groups);
 const hooks = { onGroupStarted: (g: number) => registry.add(g), onGroupEnded: (g: number) => registry.remove(g) };
 
 export default async function runCheck(job: CheckJob): Promise<CheckResult> {
-  const outcome = await runCommand(job.cmd, job.timeoutMs, data.env, hooks);
+  const outcome = await runCommand(job.cmd ?? "true", job.timeoutMs, data.env, hooks);
   return {
     service: job.service,
     passed: outcome.exitCode === 0 && !outcome.timedOut,
