@@ -17,15 +17,15 @@ after(async () => {
 
 test('checks run on worker threads and come back as results', async () => {
   const [ok, bad] = await Promise.all([
-    pool.run({ service: 'ok', cmd: 'echo "$ZKW_TEST_MARK"', timeoutMs: 5000 }),
-    pool.run({ service: 'bad', cmd: 'exit 7', timeoutMs: 5000 }),
+    pool.run({ service: 'ok', cmd: 'echo "$ZKW_TEST_MARK"', http: null, tcp: null, timeoutMs: 5000 }),
+    pool.run({ service: 'bad', cmd: 'exit 7', http: null, tcp: null, timeoutMs: 5000 }),
   ]);
   assert.deepEqual([ok.service, ok.passed, ok.reason, ok.outputTail], ['ok', true, 'exit 0', 'visible\n']);
   assert.deepEqual([bad.service, bad.passed, bad.reason, bad.exitCode], ['bad', false, 'exit 7', 7]);
 });
 
 test('a timed-out check fails with a reason that says so', async () => {
-  const r = await pool.run({ service: 'hang', cmd: 'sleep 300', timeoutMs: 200 });
+  const r = await pool.run({ service: 'hang', cmd: 'sleep 300', http: null, tcp: null, timeoutMs: 200 });
   assert.equal(r.passed, false);
   assert.equal(r.timedOut, true);
   assert.match(r.reason, /timed out after 0.2 s/);
@@ -34,7 +34,7 @@ test('a timed-out check fails with a reason that says so', async () => {
 test('p-queue admits no more than the concurrency limit at once', async () => {
   let maxRunning = 0;
   const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, pool.running)), 5);
-  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.run({ service: `s${i}`, cmd: 'sleep 0.2', timeoutMs: 10_000 })));
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.run({ service: `s${i}`, cmd: 'sleep 0.2', http: null, tcp: null, timeoutMs: 10_000 })));
   clearInterval(sampler);
   assert.ok(results.every((r) => r.passed));
   assert.equal(maxRunning, 2);

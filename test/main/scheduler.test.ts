@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait.js';
 
 function spec(name: string, refresh: number): ServiceSpec {
   return {
-    name, cmd: 'true', refresh, timeout: 10, servicePort: 1, serviceHostname: 'h', zookeeperPath: '/s',
+    name, cmd: 'true', http: null, tcp: null, refresh, timeout: 10, servicePort: 1, serviceHostname: 'h', zookeeperPath: '/s',
     zookeeperData: { kind: 'object', value: { kind: 'object', entries: [] } }, rise: 1, fall: 1, source: { file: 'f', line: 1 },
   };
 }
