@@ -42,7 +42,7 @@ test('p-queue admits no more than the concurrency limit at once', async () => {
 
 test('killAllGroups kills every running check process group at once (what the agent does on exit)', async () => {
   const pidFile = join(dir, 'hung.pid');
-  const running = pool.run({ service: 'hung', cmd: `sleep 300 & echo $! > ${pidFile}; wait`, timeoutMs: 300_000 });
+  const running = pool.run({ service: 'hung', cmd: `sleep 300 & echo $! > ${pidFile}; wait`, http: null, tcp: null, timeoutMs: 300_000 });
   const grandchild = await waitFor(
     async () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } },
     (pid) => pid > 0,
