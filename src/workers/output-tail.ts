@@ -17,7 +17,12 @@ export class OutputTail {
 
   text(): string {
     const all = Buffer.concat(this.chunks);
-    const tail = all.subarray(Math.max(0, all.length - this.limit)).toString('utf8');
-    return this.total > this.limit ? `[captured the last ${this.limit} of ${this.total} bytes]\n${tail}` : tail;
+    return tailText(all.subarray(Math.max(0, all.length - this.limit)), this.total);
   }
+}
+
+/** The kept bytes as text, saying how much was dropped when the output was longer. */
+export function tailText(kept: Buffer, total: number): string {
+  const tail = kept.toString('utf8');
+  return total > kept.length ? `[captured the last ${kept.length} of ${total} bytes]\n${tail}` : tail;
 }

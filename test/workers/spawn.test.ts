@@ -1,89 +1,152 @@
+// The same behaviour is asked of both ways a check command runs: the zkw-spawn
+// helper (the normal path) and Node's own spawn (the fallback without a C compiler).
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCommand } from '../../src/workers/spawn.js';
+import { builtSpawner } from '../../src/main/pool.js';
+import { runCommand, type CommandOutcome } from '../../src/workers/spawn.js';
+import { SpawnerClient } from '../../src/workers/spawner-client.js';
 import { processGone } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zkw-spawn-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-
-test('exit 0 passes through as exit code 0', async () => {
-  const r = await runCommand('true', 5000, env);
-  assert.equal(r.exitCode, 0);
-  assert.equal(r.timedOut, false);
-  assert.equal(r.spawnError, null);
+const helperPath = builtSpawner();
+const helper = new SpawnerClient(helperPath ?? '/nonexistent/zkw-spawn', env);
+after(() => {
+  helper.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-test('a non-zero exit code is reported as it is', async () => {
-  const r = await runCommand('exit 3', 5000, env);
-  assert.equal(r.exitCode, 3);
+test('the zkw-spawn helper was built next to the worker', () => {
+  assert.ok(helperPath !== null, 'build/src/workers/zkw-spawn is missing: is a C compiler installed?');
 });
 
-test('the command runs through /bin/sh -c, so quotes, double spaces and # work', async () => {
-  const r = await runCommand(`test "a  b" = 'a  b' && echo "x # y"`, 5000, env);
-  assert.equal(r.exitCode, 0);
-  assert.equal(r.outputTail, 'x # y\n');
-});
+const runners: [string, (cmd: string, timeoutMs: number) => Promise<CommandOutcome>][] = [
+  ['helper', (cmd, timeoutMs) => helper.run(cmd, timeoutMs)],
+  ['node spawn', (cmd, timeoutMs) => runCommand(cmd, timeoutMs, env)],
+];
 
-test('stdin is closed (reads see end of file at once)', async () => {
-  const r = await runCommand('cat; echo done', 5000, env);
-  assert.equal(r.exitCode, 0);
-  assert.equal(r.outputTail, 'done\n');
-});
+for (const [name, run] of runners) {
+  test(`${name}: exit 0 passes through as exit code 0`, async () => {
+    const r = await run('true', 5000);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.timedOut, false);
+    assert.equal(r.spawnError, null);
+  });
 
-test('stdout and stderr both reach the output tail', async () => {
-  const r = await runCommand('echo out; echo err >&2', 5000, env);
-  assert.match(r.outputTail, /out\n/);
-  assert.match(r.outputTail, /err\n/);
-});
+  test(`${name}: a non-zero exit code is reported as it is`, async () => {
+    const r = await run('exit 3', 5000);
+    assert.equal(r.exitCode, 3);
+  });
 
-test('the check runs in its own process group', async () => {
-  const r = await runCommand('ps -o pgid= -p $$; echo $$', 5000, env);
-  const [pgid, pid] = r.outputTail.trim().split(/\s+/).map(Number);
-  assert.equal(pgid, pid, 'the shell leads its own group');
-  assert.notEqual(pgid, process.pid);
-});
+  test(`${name}: the command runs through /bin/sh -c, so quotes, double spaces and # work`, async () => {
+    const r = await run(`test "a  b" = 'a  b' && echo "x # y"`, 5000);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.outputTail, 'x # y\n');
+  });
 
-test('a timeout kills the whole group, grandchildren included, and the run is waited for', async () => {
-  const pidFile = join(dir, 'grandchild.pid');
-  const r = await runCommand(`sleep 300 & echo $! > ${pidFile}; wait`, 300, env);
-  assert.equal(r.timedOut, true);
-  assert.notEqual(r.exitCode, 0);
-  const grandchild = Number(readFileSync(pidFile, 'utf8'));
-  assert.ok(grandchild > 0);
-  await waitFor(async () => processGone(grandchild), (gone) => gone, { what: `grandchild ${grandchild} to be gone` });
-});
+  test(`${name}: stdin is closed (reads see end of file at once)`, async () => {
+    const r = await run('cat; echo done', 5000);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.outputTail, 'done\n');
+  });
 
-test('a check that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
-  const r = await runCommand(`trap '' TERM; while :; do sleep 0.05; done`, 200, env);
-  assert.equal(r.timedOut, true);
-  assert.equal(r.signal, 'SIGKILL');
-});
+  test(`${name}: stdout and stderr both reach the output tail`, async () => {
+    const r = await run('echo out; echo err >&2', 5000);
+    assert.match(r.outputTail, /out\n/);
+    assert.match(r.outputTail, /err\n/);
+  });
 
-test('background processes left by a finished check are killed with it', async () => {
-  const pidFile = join(dir, 'left.pid');
-  const r = await runCommand(`sleep 300 > /dev/null 2>&1 & echo $! > ${pidFile}`, 5000, env);
-  assert.equal(r.exitCode, 0);
-  const left = Number(readFileSync(pidFile, 'utf8'));
-  await waitFor(async () => processGone(left), (gone) => gone, { what: `leftover ${left} to be gone` });
-});
+  test(`${name}: the check runs in its own process group`, async () => {
+    const r = await run('ps -o pgid= -p $$; echo $$', 5000);
+    const [pgid, pid] = r.outputTail.trim().split(/\s+/).map(Number);
+    assert.equal(pgid, pid, 'the shell leads its own group');
+    assert.notEqual(pgid, process.pid);
+  });
 
-test('a flooding check keeps only a small tail of its output', async () => {
-  const r = await runCommand('head -c 5000000 /dev/zero | tr "\\0" "y"; echo END', 10000, env);
-  assert.equal(r.exitCode, 0);
-  assert.ok(r.outputTail.length < 5000, `tail is ${r.outputTail.length} chars`);
-  assert.match(r.outputTail, /captured the last 4096 of 5000004 bytes/);
-  assert.ok(r.outputTail.endsWith('yyyyEND\n'));
-});
+  test(`${name}: a timeout kills the whole group, grandchildren included, and the run is waited for`, async () => {
+    const pidFile = join(dir, 'grandchild.pid');
+    const r = await run(`sleep 300 & echo $! > ${pidFile}; wait`, 300);
+    assert.equal(r.timedOut, true);
+    assert.notEqual(r.exitCode, 0);
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(grandchild > 0);
+    await waitFor(async () => processGone(grandchild), (gone) => gone, { what: `grandchild ${grandchild} to be gone` });
+  });
 
-test('hooks see the process group start and end', async () => {
+  test(`${name}: a check that ignores SIGTERM is killed with SIGKILL after the grace period`, async () => {
+    const r = await run(`trap '' TERM; while :; do sleep 0.05; done`, 200);
+    assert.equal(r.timedOut, true);
+    assert.equal(r.signal, 'SIGKILL');
+  });
+
+  test(`${name}: background processes left by a finished check are killed with it`, async () => {
+    const pidFile = join(dir, 'left.pid');
+    const r = await run(`sleep 300 > /dev/null 2>&1 & echo $! > ${pidFile}`, 5000);
+    assert.equal(r.exitCode, 0);
+    const left = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(async () => processGone(left), (gone) => gone, { what: `leftover ${left} to be gone` });
+  });
+
+  test(`${name}: a flooding check keeps only a small tail of its output`, async () => {
+    const r = await run('head -c 5000000 /dev/zero | tr "\\0" "y"; echo END', 10000);
+    assert.equal(r.exitCode, 0);
+    assert.ok(r.outputTail.length < 5000, `tail is ${r.outputTail.length} chars`);
+    assert.match(r.outputTail, /captured the last 4096 of 5000004 bytes/);
+    assert.ok(r.outputTail.endsWith('yyyyEND\n'));
+  });
+}
+
+test('node spawn: hooks see the process group start and end', async () => {
   const seen: string[] = [];
   await runCommand('true', 5000, env, { onGroupStarted: (g) => seen.push(`start ${g}`), onGroupEnded: (g) => seen.push(`end ${g}`) });
   assert.equal(seen.length, 2);
   assert.match(seen[0]!, /^start \d+$/);
   assert.equal(seen[1], seen[0]!.replace('start', 'end'));
+});
+
+test('helper: a command with newlines and non-ASCII text arrives whole', async () => {
+  const r = await helper.run(`printf '%s\\n' "é ✓"\necho second line`, 5000);
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.outputTail, 'é ✓\nsecond line\n');
+});
+
+test('helper: many checks at once each get their own result', async () => {
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => helper.run(`echo ${i}; exit ${i % 3}`, 10_000)));
+  results.forEach((r, i) => assert.deepEqual([r.exitCode, r.outputTail], [i % 3, `${i}\n`]));
+});
+
+test('helper: if the helper dies, its running checks fail with a reason and the next check starts a new one', async () => {
+  const client = new SpawnerClient(helperPath!, env);
+  const pidFile = join(dir, 'helper.pid');
+  const running = client.run(`echo $PPID > ${pidFile}; sleep 300`, 60_000);
+  const helperPid = await waitFor(
+    async () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } },
+    (pid) => pid > 0,
+    { what: 'the check to report its helper' },
+  );
+  process.kill(helperPid, 'SIGKILL');
+  const lost = await running;
+  assert.match(lost.spawnError ?? '', /the check helper exited \(SIGKILL\)/);
+  const next = await client.run('echo $PPID', 5000);
+  assert.equal(next.exitCode, 0);
+  assert.notEqual(Number(next.outputTail), helperPid);
+  client.close();
+});
+
+test('helper: when the agent side closes, the helper kills and reaps every running check', async () => {
+  const client = new SpawnerClient(helperPath!, env);
+  const pidFile = join(dir, 'orphaned.pid');
+  void client.run(`sleep 300 & echo $! > ${pidFile}; wait`, 300_000);
+  const grandchild = await waitFor(
+    async () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } },
+    (pid) => pid > 0,
+    { what: 'the check to start' },
+  );
+  client.close();
+  await waitFor(async () => processGone(grandchild), (gone) => gone, { what: `grandchild ${grandchild} to be killed` });
 });
