@@ -57,6 +57,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     hostname,
     logger,
     checkEnv: checkEnvironment(process.env),
+    statsIntervalS: options.statsIntervalS,
   });
   // Whatever happens, no check process outlives the agent.
   process.on('exit', () => daemon.killChecks());

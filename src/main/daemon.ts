@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../shared/health.js';
 import type { CheckResult, Config, ServiceSpec } from '../shared/types.js';
 import { encodePayload, znodePath } from '../shared/znode.js';
+import { EngineStats } from './engine-stats.js';
 import { CheckPool } from './pool.js';
 import { Registrar } from './registrar.js';
 import { Scheduler } from './scheduler.js';
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   readonly hostname: string;
   readonly logger: Logger;
   readonly checkEnv: Readonly<Record<string, string>>;
+  /** Seconds between `engine_stats` log lines; 0: none. */
+  readonly statsIntervalS: number;
 }
 
 export type DaemonState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -42,6 +45,7 @@ export class Daemon {
   readonly session: ZkSession;
   readonly registrar: Registrar;
   readonly pool: CheckPool;
+  readonly stats: EngineStats;
   private readonly scheduler: Scheduler;
   private readonly services = new Map<string, ServiceRuntime>();
   private readonly log: Logger;
@@ -58,9 +62,16 @@ export class Daemon {
       logger: options.logger,
     });
     this.registrar = new Registrar(this.session, options.logger);
-    this.pool = new CheckPool({ concurrency: options.maxConcurrentChecks, env: options.checkEnv });
+    this.stats = new EngineStats(options.logger, () => ({
+      queued: this.pool.pending,
+      running: this.pool.running,
+      registered: this.registrar.registeredCount,
+      zkQueue: this.session.queueDepth.awaitingAnswer + this.session.queueDepth.unsent,
+      workerFailures: this.pool.workerFailures,
+    }));
+    this.pool = new CheckPool({ concurrency: options.maxConcurrentChecks, env: options.checkEnv, onStarted: (lagMs) => this.stats.onStarted(lagMs) });
     this.scheduler = new Scheduler(
-      (spec) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }),
+      (spec, dueAt) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }, dueAt),
       (spec, result) => this.onResult(spec, result),
     );
   }
@@ -68,6 +79,8 @@ export class Daemon {
   start(): void {
     this.state = 'running';
     this.log.info({ event: 'starting', services: this.config.services.length, servers: this.options.servers }, `watching ${this.config.services.length} services`);
+    if (this.pool.spawner === null) this.log.warn({ event: 'no_spawn_helper' }, "the zkw-spawn helper was not built (no C compiler?): checks run through Node's spawn, which is several times slower");
+    this.stats.start(this.options.statsIntervalS);
     this.session.start();
     for (const spec of this.config.services) this.add(spec, UNKNOWN_HEALTH);
   }
@@ -84,6 +97,7 @@ export class Daemon {
     const svc = this.services.get(spec.name);
     if (svc === undefined || svc.spec !== spec || this.state !== 'running') return;
     svc.lastResult = result;
+    this.stats.onResult(result.passed);
     const before = svc.health.healthy;
     svc.health = nextHealth(svc.health, result.passed, spec);
     const fields = { event: 'check', passed: result.passed, reason: result.reason, durationMs: result.durationMs };
@@ -148,11 +162,12 @@ export class Daemon {
     this.state = 'stopping';
     this.log.info({ event: 'stopping', registered: this.registrar.registeredCount }, 'stopping: removing our registrations');
     const chains = this.scheduler.stopAll();
-    this.pool.killAllGroups();
+    // Ending the pool kills the running checks (each helper kills its groups), so the chains end now.
+    const pool = this.pool.close();
     const remaining = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
     await this.session.close(STOP_CLOSE_TIMEOUT_MS);
-    await chains;
-    await this.pool.close();
+    await Promise.all([chains, pool]);
+    this.stats.stop();
     this.state = 'stopped';
     this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
     return { remaining };

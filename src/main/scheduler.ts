@@ -10,12 +10,14 @@ export const MIN_INTERVAL_MS = 100;
 /** The first runs of all services spread over at most this window. */
 export const FIRST_RUN_WINDOW_MS = 1000;
 
-export type RunCheck = (spec: ServiceSpec) => Promise<CheckResult>;
+/** `dueAt` is the performance.now() time the schedule wanted the run to start. */
+export type RunCheck = (spec: ServiceSpec, dueAt: number) => Promise<CheckResult>;
 export type OnResult = (spec: ServiceSpec, result: CheckResult) => void;
 
 interface Chain {
   spec: ServiceSpec;
   timer: NodeJS.Timeout | undefined;
+  dueAt: number;
   running: Promise<void> | null;
   stopped: boolean;
 }
@@ -27,7 +29,7 @@ export class Scheduler {
 
   start(spec: ServiceSpec): void {
     if (this.chains.has(spec.name)) throw new Error(`service ${spec.name} is already scheduled`);
-    const chain: Chain = { spec, timer: undefined, running: null, stopped: false };
+    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: null, stopped: false };
     this.chains.set(spec.name, chain);
     this.arm(chain, this.random() * Math.min(FIRST_RUN_WINDOW_MS, spec.refresh * 1000));
   }
@@ -51,6 +53,7 @@ export class Scheduler {
   }
 
   private arm(chain: Chain, delayMs: number): void {
+    chain.dueAt = performance.now() + delayMs;
     chain.timer = setTimeout(() => {
       chain.timer = undefined;
       chain.running = this.runOnce(chain);
@@ -59,7 +62,7 @@ export class Scheduler {
 
   private async runOnce(chain: Chain): Promise<void> {
     try {
-      const result = await this.runCheck(chain.spec);
+      const result = await this.runCheck(chain.spec, chain.dueAt);
       if (!chain.stopped) this.onResult(chain.spec, result);
     } finally {
       chain.running = null;

@@ -14,6 +14,8 @@ export interface Options {
   readonly maxConcurrentChecks: number;
   /** ZooKeeper creates and updates per second, at most. */
   readonly maxWritesPerSecond: number;
+  /** Seconds between `engine_stats` log lines; 0: none. */
+  readonly statsIntervalS: number;
 }
 
 export type ParsedArgs =
@@ -47,6 +49,9 @@ Options (zk-watcher's own):
       --max-writes-per-second N
                          ZooKeeper creates/updates per second, at most (default 500;
                          deletes are never held back)
+      --stats-interval SECONDS
+                         log an engine_stats line (checks/s, schedule lag,
+                         event-loop delay, queue) this often (default 60; 0: never)
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 
@@ -68,6 +73,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'session-timeout': { type: 'string' },
         'max-concurrent-checks': { type: 'string' },
         'max-writes-per-second': { type: 'string' },
+        'stats-interval': { type: 'string' },
       },
     });
   } catch (e) {
@@ -92,6 +98,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!(Number.isInteger(writes) && writes >= 1 && writes <= 1_000_000)) {
     return { kind: 'error', message: `--max-writes-per-second must be a whole number from 1 to 1000000, got '${v['max-writes-per-second']}'` };
   }
+  const statsInterval = v['stats-interval'] === undefined ? 60 : Number(v['stats-interval']);
+  if (!(statsInterval >= 0 && statsInterval <= 86_400)) {
+    return { kind: 'error', message: `--stats-interval must be a number of seconds from 0 to 86400, got '${v['stats-interval']}'` };
+  }
   return {
     kind: 'run',
     options: {
@@ -103,6 +113,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),
       maxConcurrentChecks: concurrency,
       maxWritesPerSecond: writes,
+      statsIntervalS: statsInterval,
     },
   };
 }
