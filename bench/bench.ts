@@ -1,63 +1,152 @@
-// `npm run bench`: sizes zk-watcher on this machine against a real ZooKeeper.
-// Prints a table and writes bench/results/latest.json. Flags:
-//   --services N      services in the startup/steady/stop scenario (default 1000)
-//   --steady S        seconds of steady state measured for CPU and memory (default 10)
-//   --flips N         failing-check flips measured for latency (default 40)
-//   --out FILE        where the JSON goes (default bench/results/latest.json)
+// `npm run bench`: sizes zk-watcher on this machine against real ZooKeeper servers.
+// Prints a table (stdout; progress goes to stderr), writes the JSON results and an SVG
+// chart. `npm run bench -- --help` lists the scenarios and flags.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { connectClient } from '../test/support/zk-client.js';
 import { startZooKeeper, stopAll } from '../test/support/zookeeper.js';
-import { flipLatency, startupSteadyStop, type Row } from './scenarios.js';
+import { describeMachine, machineInfo } from './machine.js';
+import { helpText, parseBenchArgs, type BenchOptions } from './options.js';
+import { fleetScenario, type FleetResult } from './scenarios/fleet.js';
+import { flipScenario, type FlipResult } from './scenarios/flip.js';
+import { saturationScenario, type SaturationResult } from './scenarios/saturation.js';
+import { startupScenario, type StartupResult } from './scenarios/startup.js';
+import { renderChart } from './svg.js';
+import { formatBound, mark, renderTable } from './table.js';
+import type { Row, ScenarioName } from './types.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
+const FLIP_SERVICES = 20;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      services: { type: 'string', default: '1000' },
-      steady: { type: 'string', default: '10' },
-      flips: { type: 'string', default: '40' },
-      out: { type: 'string', default: DEFAULT_OUT },
-    },
-  });
-  const n = Number(values.services);
-  const zk = await startZooKeeper({ maxSessionTimeout: 60_000 });
-  const observer = await connectClient(zk.connectString);
-  const rows: Row[] = [];
+interface Results {
+  startup?: StartupResult;
+  flip?: FlipResult;
+  saturation?: SaturationResult;
+  fleet?: FleetResult;
+}
+
+const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseBenchArgs(argv, DEFAULT_OUT);
+  if (parsed.kind === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`bench: ${parsed.message}\n(npm run bench -- --help lists the flags)\n`);
+    return 2;
+  }
+  const o = parsed.options;
+  const date = new Date();
+  const machine = machineInfo();
+  const results: Results = {};
+  const errors: Array<{ scenario: ScenarioName; message: string }> = [];
+  let zookeeperVersion: string | undefined;
+
+  const run = async <K extends ScenarioName>(name: K, what: string, body: () => Promise<NonNullable<Results[K]>>): Promise<void> => {
+    progress(`${name}: ${what}`);
+    const t0 = performance.now();
+    try {
+      results[name] = await body();
+      progress(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      errors.push({ scenario: name, message });
+      progress(`${name}: FAILED: ${message}`);
+    }
+  };
+
   try {
-    rows.push(...(await startupSteadyStop(zk.connectString, observer, n, Number(values.steady))));
-    rows.push(...(await flipLatency(zk.connectString, observer, 20, Number(values.flips))));
+    const standalone = o.scenarios.filter((s) => s !== 'fleet');
+    if (standalone.length > 0) {
+      progress('starting a standalone ZooKeeper');
+      const zk = await startZooKeeper({ maxSessionTimeout: 60_000 });
+      zookeeperVersion = (await zk.mntr()).zk_version;
+      const observer = await connectClient(zk.connectString);
+      try {
+        for (const name of standalone) {
+          if (name === 'startup') await run('startup', `${o.services} services, ${o.steady} s steady`, () => startupScenario(zk.connectString, observer, o.services, o.steady, o.agentArgs));
+          if (name === 'flip') await run('flip', `${o.flips} flips over ${FLIP_SERVICES} services`, () => flipScenario(zk.connectString, observer, FLIP_SERVICES, o.flips, o.agentArgs));
+          if (name === 'saturation') {
+            const what = `C loop for ${o.saturationSeconds} s, then ${o.saturationServices} services at refresh 1 s (${o.saturationWarmup} s warm-up + ${o.saturationSeconds} s)`;
+            await run('saturation', what, () =>
+              saturationScenario(zk.connectString, observer, {
+                services: o.saturationServices,
+                seconds: o.saturationSeconds,
+                warmupSeconds: o.saturationWarmup,
+                cmd: o.saturationCmd,
+                agentArgs: o.agentArgs,
+              }),
+            );
+          }
+        }
+      } finally {
+        await observer.close();
+        await zk.stop();
+      }
+    }
+    if (o.scenarios.includes('fleet')) {
+      const what = `3-server ensemble, ${o.fleetAgents} agents x ${o.fleetServices} services, refresh ${o.fleetRefresh} s, ${o.fleetSeconds} s measured`;
+      await run('fleet', what, () => fleetScenario({ agents: o.fleetAgents, services: o.fleetServices, refresh: o.fleetRefresh, seconds: o.fleetSeconds, agentArgs: o.agentArgs }));
+      zookeeperVersion ??= results.fleet?.zookeeperVersion;
+    }
   } finally {
-    await observer.close();
     await stopAll();
   }
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  printTable(rows, machine);
-  mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
-  process.stdout.write(`\nwrote ${values.out}\n`);
+
+  const rows = o.scenarios.flatMap((name) => results[name]?.rows ?? []);
+  const machineLine = describeMachine(machine, zookeeperVersion, date);
+  process.stdout.write(`zk-watcher bench: ${machineLine}\n\n${renderTable(rows)}`);
+  for (const e of errors) process.stdout.write(`\n${e.scenario}: FAILED: ${e.message}\n`);
+
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, JSON.stringify(resultsJson(o, date, machine, zookeeperVersion, rows, errors, results), null, 2) + '\n');
+  mkdirSync(dirname(o.svg), { recursive: true });
+  writeFileSync(o.svg, chart(machineLine, results));
+  process.stdout.write(`\nwrote ${o.out}\nwrote ${o.svg}\n`);
+  return errors.length > 0 ? 1 : 0;
 }
 
-function printTable(rows: readonly Row[], machine: Record<string, unknown>): void {
-  const cells = rows.map((r) => [r.scenario, r.metric, format(r.value), r.unit, r.target ?? '']);
-  const head = ['scenario', 'metric', 'value', 'unit', 'target'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ');
-  process.stdout.write(`zk-watcher bench on ${JSON.stringify(machine)}\n\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const c of cells) process.stdout.write(line(c) + '\n');
+function resultsJson(
+  o: BenchOptions,
+  date: Date,
+  machine: ReturnType<typeof machineInfo>,
+  zookeeperVersion: string | undefined,
+  rows: readonly Row[],
+  errors: ReadonlyArray<{ scenario: string; message: string }>,
+  r: Results,
+): unknown {
+  return {
+    date: date.toISOString(),
+    machine: { ...machine, zookeeper: zookeeperVersion ?? null },
+    options: o,
+    rows: rows.map((row) => ({ ...row, targetText: formatBound(row.target), goalText: formatBound(row.goal), mark: mark(row) })),
+    errors,
+    scenarios: {
+      startup: r.startup && { services: r.startup.services, curve: r.startup.curve },
+      flip: r.flip && { latenciesMs: r.flip.latenciesMs },
+      saturation: r.saturation && { cLoop: r.saturation.cLoop, agent: r.saturation.agent, ratio: r.saturation.ratio },
+      fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
+    },
+  };
 }
 
-function format(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+function chart(machineLine: string, r: Results): string {
+  const s = r.saturation;
+  return renderChart({
+    machine: machineLine,
+    ...(s && {
+      saturation: { cmd: s.options.cmd, services: s.services, workers: s.cLoop.workers, cLoopPerSecond: s.cLoop.perSecond, agentPerSecond: s.agent.checksPerSecond, targetRatio: 0.6, goalRatio: 0.9 },
+    }),
+    ...(r.startup && { startup: { services: r.startup.services, curve: r.startup.curve, ...(r.startup.services === 1000 && { targetMs: 3000 }) } }),
+  });
 }
 
-main().then(
-  () => process.exit(0),
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
     void stopAll().finally(() => process.exit(1));

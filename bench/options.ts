@@ -1,0 +1,151 @@
+// The bench's command line: flags, their defaults (normal and --quick), and --help. Pure.
+
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type ScenarioName } from './types.js';
+
+export interface BenchOptions {
+  readonly scenarios: readonly ScenarioName[];
+  readonly quick: boolean;
+  readonly services: number;
+  readonly steady: number;
+  readonly flips: number;
+  /** 'auto': 3000, or more if the C loop runs more than 2000 a second (see saturation.ts) */
+  readonly saturationServices: number | 'auto';
+  readonly saturationSeconds: number;
+  readonly saturationWarmup: number;
+  readonly saturationCmd: string;
+  readonly fleetAgents: number;
+  readonly fleetServices: number;
+  readonly fleetRefresh: number;
+  readonly fleetSeconds: number;
+  readonly agentArgs: readonly string[];
+  readonly out: string;
+  readonly svg: string;
+}
+
+export type ParsedBenchArgs = { kind: 'run'; options: BenchOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+type NumberKey = { [K in keyof BenchOptions]: BenchOptions[K] extends number ? K : never }[keyof BenchOptions];
+
+interface NumberFlag {
+  readonly key: NumberKey;
+  readonly normal: number;
+  readonly quick: number;
+  readonly integer: boolean;
+  readonly arg: string;
+  readonly help: string;
+}
+
+const NUMBER_FLAGS: Record<string, NumberFlag> = {
+  services: { key: 'services', normal: 1000, quick: 200, integer: true, arg: 'N', help: 'startup: services, refresh 1 s and 5 s mixed' },
+  steady: { key: 'steady', normal: 10, quick: 4, integer: false, arg: 'SECONDS', help: 'startup: steady state measured for CPU and RSS' },
+  flips: { key: 'flips', normal: 40, quick: 10, integer: true, arg: 'N', help: 'flip: failing-check flips timed, for p50/p99' },
+  'saturation-seconds': { key: 'saturationSeconds', normal: 10, quick: 5, integer: false, arg: 'SECONDS', help: 'saturation: measured, for the C loop and the agent' },
+  'saturation-warmup': { key: 'saturationWarmup', normal: 5, quick: 3, integer: false, arg: 'SECONDS', help: 'saturation: not measured after the agent starts' },
+  'fleet-agents': { key: 'fleetAgents', normal: 24, quick: 8, integer: true, arg: 'K', help: 'fleet: agents, one per simulated host (host-<k>)' },
+  'fleet-services': { key: 'fleetServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet: services per agent' },
+  'fleet-refresh': { key: 'fleetRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet: refresh of every fleet service' },
+  'fleet-seconds': { key: 'fleetSeconds', normal: 20, quick: 10, integer: false, arg: 'SECONDS', help: "fleet: measured, from the servers' mntr and /proc" },
+};
+
+const DEFAULT_CMD = 'true';
+
+export function helpText(): string {
+  const row = (flag: string, normal: string, quick: string, meaning: string) => `  ${flag.padEnd(31)}${normal.padEnd(9)}${quick.padEnd(9)}${meaning}`.trimEnd();
+  return [
+    'Usage: npm run bench -- [flags]        (or: node build/bench/bench.js [flags])',
+    '',
+    'Sizes zk-watcher on this machine: starts real ZooKeeper servers, runs the agent',
+    '(dist/main/cli.js) on generated INI files, measures it from outside (a second',
+    "ZooKeeper client, /proc, the servers' mntr), prints a table and writes JSON and",
+    'an SVG chart. Every ratio and target is judged on figures from this one run.',
+    '',
+    'Scenarios (--scenarios, comma-separated; default: all, in this order):',
+    '  startup     N services: time until all are registered (and the curve), steady',
+    '              CPU and RSS, SIGTERM until exit with every node deleted',
+    '  flip        a check that starts failing: time until its node is gone (p50/p99)',
+    '  saturation  C loop of posix_spawn+waitpid (one per core) vs. the agent running',
+    '              N services at refresh 1 s: completed checks/s and their ratio',
+    '  fleet       K agents (one per simulated host) against a 3-server ensemble:',
+    '              what the fleet costs ZooKeeper, per host, extrapolated linearly',
+    '',
+    row('Flags', 'default', '--quick', 'meaning'),
+    row('--scenarios LIST', 'all', 'all', SCENARIOS.join(',')),
+    row('--quick', '', '', 'smaller, shorter runs (startup at 200 services'),
+    row('', '', '', 'is not judged against the 1000-service targets)'),
+    ...Object.entries(NUMBER_FLAGS).map(([name, f]) => row(`--${name} ${f.arg}`, String(f.normal), String(f.quick), f.help)),
+    row('--saturation-services N', 'auto', 'auto', 'saturation: services, all at refresh 1 s; auto:'),
+    row('', '', '', "3000, or 1.5 x the C loop's runs/s if more"),
+    row('--saturation-cmd CMD', DEFAULT_CMD, DEFAULT_CMD, 'saturation: the command (sh -c CMD) of every'),
+    row('', '', '', 'check and of the C loop'),
+    row('--agent-arg ARG', '', '', 'pass ARG to every agent; repeatable, e.g.'),
+    row('', '', '', '--agent-arg=--max-concurrent-checks=64'),
+    row('--out FILE', '', '', 'the JSON results (bench/results/latest.json)'),
+    row('--svg FILE', '', '', 'the chart (default: the JSON path, .svg)'),
+    row('-h, --help', '', '', 'print this and exit'),
+    '',
+    'Progress goes to stderr, the table to stdout. Exit code: 0 if every selected',
+    'scenario ran (a missed target is marked MISS in the table, not an error); 1 if',
+    'a scenario failed to run (the others still run and are reported); 2 for a bad',
+    'command line.',
+  ].join('\n');
+}
+
+export function parseBenchArgs(argv: readonly string[], defaultOut: string): ParsedBenchArgs {
+  let values;
+  try {
+    const numberOptions = Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }]));
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...numberOptions,
+        scenarios: { type: 'string' },
+        quick: { type: 'boolean' },
+        'saturation-cmd': { type: 'string' },
+        'saturation-services': { type: 'string' },
+        'agent-arg': { type: 'string', multiple: true },
+        out: { type: 'string' },
+        svg: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return { kind: 'error', message: (e as Error).message };
+  }
+  if (values.help === true) return { kind: 'help' };
+  const quick = values.quick === true;
+  const scenarios = parseScenarios(typeof values.scenarios === 'string' ? values.scenarios : undefined);
+  if (typeof scenarios === 'string') return { kind: 'error', message: scenarios };
+  const cmd = typeof values['saturation-cmd'] === 'string' ? values['saturation-cmd'] : DEFAULT_CMD;
+  if (cmd.trim() === '' || /[\n\r]/.test(cmd)) return { kind: 'error', message: '--saturation-cmd: expected a one-line, non-empty command' };
+  const out = typeof values.out === 'string' ? values.out : defaultOut;
+  const svg = typeof values.svg === 'string' ? values.svg : out.replace(/(\.json)?$/, '.svg');
+  const agentArgs = (values['agent-arg'] ?? []).filter((a): a is string => typeof a === 'string');
+  const rawServices = values['saturation-services'] ?? 'auto';
+  const saturationServices = rawServices === 'auto' ? 'auto' : Number(rawServices);
+  if (saturationServices !== 'auto' && !(Number.isInteger(saturationServices) && saturationServices > 0)) {
+    return { kind: 'error', message: `--saturation-services ${rawServices}: expected a positive whole number or auto` };
+  }
+  const numbers = {} as Record<NumberKey, number>;
+  for (const [name, f] of Object.entries(NUMBER_FLAGS)) {
+    const raw = (values as Record<string, unknown>)[name];
+    const n = typeof raw === 'string' ? Number(raw) : quick ? f.quick : f.normal;
+    if ((typeof raw === 'string' && raw.trim() === '') || !Number.isFinite(n) || n <= 0 || (f.integer && !Number.isInteger(n))) {
+      return { kind: 'error', message: `--${name} ${String(raw)}: expected a positive ${f.integer ? 'whole number' : 'number'}` };
+    }
+    numbers[f.key] = n;
+  }
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, agentArgs, out, svg } };
+}
+
+/** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */
+function parseScenarios(raw: string | undefined): ScenarioName[] | string {
+  if (raw === undefined) return [...SCENARIOS];
+  const wanted = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = wanted.filter((w) => !(SCENARIOS as readonly string[]).includes(w));
+  if (unknown.length > 0) return `--scenarios: unknown ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`;
+  if (wanted.length === 0) return `--scenarios: name at least one of ${SCENARIOS.join(', ')}`;
+  return SCENARIOS.filter((s) => wanted.includes(s));
+}
