@@ -1,5 +1,6 @@
-// --print-config: the parsed services as JSON, as an operator or a script reads them. Never the password.
+// --print-config: the parsed services as JSON, as an operator or a script reads them. Never a password.
 
+import { formatTcpTarget, redactUrl } from '../shared/check-target.js';
 import { dumpPyJson, pyString } from '../shared/pyjson.js';
 import type { Config } from '../shared/types.js';
 import { znodePath } from '../shared/znode.js';
@@ -8,9 +9,14 @@ export function renderConfig(config: Config, hostname: string): string {
   const services = config.services.map((s) => {
     const host = s.serviceHostname ?? hostname;
     const data = s.zookeeperData.kind === 'object' ? s.zookeeperData.value : { kind: 'object' as const, entries: [['string_value', { kind: 'str' as const, value: s.zookeeperData.value }] as const] };
+    // Only the check kinds the section set; an http URL's password is never shown.
+    const checks: [string, string][] = [];
+    if (s.cmd !== null) checks.push(['cmd', JSON.stringify(s.cmd)]);
+    if (s.http !== null) checks.push(['http', JSON.stringify(redactUrl(s.http))]);
+    if (s.tcp !== null) checks.push(['tcp', JSON.stringify(formatTcpTarget(s.tcp))]);
     const fields: [string, string][] = [
       ['name', JSON.stringify(s.name)],
-      ['cmd', JSON.stringify(s.cmd)],
+      ...checks,
       ['refresh', JSON.stringify(s.refresh)],
       ['timeout', JSON.stringify(s.timeout)],
       ['service_port', JSON.stringify(s.servicePort)],

@@ -5,8 +5,9 @@
 import { getValue, parseIni, type IniDocument, type IniSection } from './ini.js';
 import { PyJsonError, parsePyJson, type PyJsonObject } from './pyjson.js';
 import type { Problem } from './problems.js';
+import { httpUrlProblem, parseTcpTarget } from './check-target.js';
 import { nearest } from './suggest.js';
-import type { AuthSpec, Config, ServiceSpec, ZookeeperData } from './types.js';
+import type { AuthSpec, Config, ServiceSpec, TcpTarget, ZookeeperData } from './types.js';
 import { invalidCharacter, zookeeperPathProblem } from './zkpath.js';
 
 export interface ConfigSource {
@@ -16,6 +17,8 @@ export interface ConfigSource {
 
 export const SERVICE_KEYS = [
   'cmd',
+  'http',
+  'tcp',
   'refresh',
   'timeout',
   'service_port',
@@ -25,7 +28,9 @@ export const SERVICE_KEYS = [
   'rise',
   'fall',
 ] as const;
-const REQUIRED_KEYS = ['cmd', 'refresh', 'service_port', 'zookeeper_path'] as const;
+const REQUIRED_KEYS = ['refresh', 'service_port', 'zookeeper_path'] as const;
+/** A section needs at least one of these; all it sets must pass. */
+const CHECK_KEYS = ['cmd', 'http', 'tcp'] as const;
 const AUTH_KEYS = ['user', 'password'] as const;
 
 /** ZooKeeper's default jute.maxbuffer: a node's data cannot be larger. */
@@ -125,8 +130,29 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     if (getValue(doc, section, key) === undefined) fail(section.line, `is missing the required key '${key}'`, key);
   }
 
-  const cmd = read('cmd');
-  if (cmd !== undefined && cmd.value.trim() === '') fail(cmd.line, 'cmd is empty', 'cmd');
+  if (CHECK_KEYS.every((key) => getValue(doc, section, key) === undefined)) {
+    fail(section.line, `has no check: set at least one of ${CHECK_KEYS.join(', ')}`, CHECK_KEYS.join(', '));
+  }
+  const checks = new Map<string, { value: string; line: number }>();
+  for (const key of CHECK_KEYS) {
+    const v = read(key);
+    if (v === undefined) continue;
+    if (v.value.trim() === '') fail(v.line, `${key} is empty`, key);
+    else checks.set(key, v);
+  }
+  const cmd = checks.get('cmd');
+  const httpRaw = checks.get('http');
+  if (httpRaw !== undefined) {
+    const bad = httpUrlProblem(httpRaw.value);
+    if (bad !== null) fail(httpRaw.line, `http ${bad}`, 'http');
+  }
+  const tcpRaw = checks.get('tcp');
+  let tcp: TcpTarget | null = null;
+  if (tcpRaw !== undefined) {
+    const parsed = parseTcpTarget(tcpRaw.value);
+    if (typeof parsed === 'string') fail(tcpRaw.line, `tcp '${tcpRaw.value}' ${parsed}`, 'tcp');
+    else tcp = parsed;
+  }
 
   const refreshRaw = read('refresh');
   const refresh = refreshRaw === undefined ? undefined : seconds(refreshRaw, 'refresh', fail);
@@ -163,12 +189,12 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
   const rise = count(read('rise'), 'rise', fail);
   const fall = count(read('fall'), 'fall', fail);
 
-  if (!ok || cmd === undefined || refresh === undefined || port === undefined || pathRaw === undefined) return null;
+  if (!ok || refresh === undefined || port === undefined || pathRaw === undefined) return null;
   return {
     name,
-    cmd: cmd.value,
-    http: null,
-    tcp: null,
+    cmd: cmd?.value ?? null,
+    http: httpRaw?.value ?? null,
+    tcp,
     refresh,
     timeout: timeout ?? defaultTimeout(refresh),
     servicePort: port,

@@ -126,3 +126,61 @@ test('zookeeper_data: JSON objects keep key order; k=v pairs are trimmed; a JSON
   });
   assert.deepEqual(parseZookeeperData('"hello"'), { kind: 'string', value: 'hello' });
 });
+
+// A service with the given check lines instead of cmd.
+const CHECKS = (checks: string) => `[web]\n${checks}refresh: 1\nservice_port: 80\nzookeeper_path: /services/web\n`;
+
+test('a section may check with http alone: cmd and tcp are null', () => {
+  const { config, problems } = build(CHECKS('http: http://127.0.0.1:8080/health\n'));
+  assert.deepEqual(problems, [], 'no warning either: http is a known key');
+  const s = config?.services[0];
+  assert.deepEqual([s?.cmd, s?.http, s?.tcp], [null, 'http://127.0.0.1:8080/health', null]);
+});
+
+test('a section may check with tcp alone: the target is parsed into host and port', () => {
+  const { config, problems } = build(CHECKS('tcp: [::1]:6379\n'));
+  assert.deepEqual(problems, []);
+  const s = config?.services[0];
+  assert.deepEqual([s?.cmd, s?.http, s?.tcp], [null, null, { host: '::1', port: 6379 }]);
+});
+
+test('a section may set cmd, http and tcp together', () => {
+  const { config, problems } = build(CHECKS('cmd: true\nhttp: https://u:pw@web.example.com/ok\ntcp: web.example.com:443\n'));
+  assert.deepEqual(problems, []);
+  const s = config?.services[0];
+  assert.deepEqual([s?.cmd, s?.http, s?.tcp], ['true', 'https://u:pw@web.example.com/ok', { host: 'web.example.com', port: 443 }]);
+});
+
+test('[DEFAULT] may give every section the same tcp check', () => {
+  const { config } = build(`[DEFAULT]\ntcp: localhost:22\n${CHECKS('')}`);
+  assert.deepEqual(config?.services[0]?.tcp, { host: 'localhost', port: 22 });
+});
+
+const BROKEN_CHECKS: [string, string, string[]][] = [
+  ['no check at all', CHECKS(''), ['test.cfg:1: [web] has no check: set at least one of cmd, http, tcp']],
+  ['empty http', CHECKS('http:\n'), ['test.cfg:2: [web] http is empty (key: http)']],
+  ['empty tcp', CHECKS('tcp:\n'), ['test.cfg:2: [web] tcp is empty (key: tcp)']],
+  ['an http value that is not a URL', CHECKS('http: localhost:8080/health\n'), ["test.cfg:2: [web] http 'localhost:8080/health' must start with http:// or https:// (key: http)"]],
+  ['an http URL without a host', CHECKS('http: http://\n'), ["test.cfg:2: [web] http 'http://' is not a valid URL (key: http)"]],
+  ['an ftp URL', CHECKS('http: ftp://files.example.com/\n'), ["test.cfg:2: [web] http 'ftp://files.example.com/' must start with http:// or https:// (key: http)"]],
+  ['a bad URL is quoted without its password', CHECKS('http: ftp://u:hunter2@h/\n'), ["http 'ftp://u:***@h/' must start"]],
+  ['tcp without a port', CHECKS('tcp: localhost\n'), ["test.cfg:2: [web] tcp 'localhost' has no port: write HOST:PORT, or [IPv6]:PORT (key: tcp)"]],
+  ['tcp port 0', CHECKS('tcp: localhost:0\n'), ["test.cfg:2: [web] tcp 'localhost:0' port must be a whole number from 1 to 65535, got '0' (key: tcp)"]],
+  ['tcp port 70000', CHECKS('tcp: localhost:70000\n'), ["tcp 'localhost:70000' port must be a whole number from 1 to 65535, got '70000' (key: tcp)"]],
+  ['tcp [::1] without a port', CHECKS('tcp: [::1]\n'), ["test.cfg:2: [web] tcp '[::1]' has no port: write [IPv6]:PORT (key: tcp)"]],
+  ['tcp host with a space', CHECKS('tcp: a b:80\n'), ["test.cfg:2: [web] tcp 'a b:80' host 'a b' is not a host name or IPv4 address"]],
+  ['tcp IPv6 without brackets', CHECKS('tcp: ::1:80\n'), ['IPv6 address without brackets']],
+  ['each bad check kind is reported, not just the first', CHECKS('cmd:\nhttp: gopher://x/\ntcp: x\n'), ['test.cfg:2: [web] cmd is empty', 'test.cfg:3: [web] http', 'test.cfg:4: [web] tcp']],
+];
+
+for (const [what, text, expected] of BROKEN_CHECKS) {
+  test(`check kinds refused with a FILE:LINE message: ${what}`, () => {
+    const found = errors(text);
+    assert.equal(build(text).config, null, 'no config when there are errors');
+    for (const e of expected) assert.ok(found.some((f) => f.includes(e)), `expected "${e}" among:\n${found.join('\n')}`);
+  });
+}
+
+test('an empty check key still counts as set: the report is "is empty", not "has no check"', () => {
+  assert.deepEqual(errors(CHECKS('http:\n')), ['test.cfg:2: [web] http is empty (key: http)']);
+});
