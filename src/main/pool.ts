@@ -60,6 +60,9 @@ export class CheckPool {
       maxThreads: this.threads,
       idleTimeout: Number.MAX_SAFE_INTEGER,
       concurrentTasksPerWorker: Math.ceil(options.concurrency / this.threads),
+      // Workers wait for tasks on their event loop, which also carries the helper's reports;
+      // piscina's default Atomics.wait would block that loop between tasks.
+      atomics: 'disabled',
       workerData: { groups: buffer, env: options.env, spawner: this.spawner },
     });
   }

@@ -1,34 +1,63 @@
 // The piscina worker: one CheckJob in, one CheckResult out. A failing check is a
-// result, never an exception.
+// result, never an exception. A job's kinds (cmd, http, tcp) run side by side and
+// all must pass.
 
 import { workerData } from 'piscina';
 import type { CheckJob, CheckResult } from '../shared/types.js';
 import { GroupRegistry } from './group-registry.js';
+import { checkHttp, checkTcp, type NetOutcome } from './net-check.js';
+import { SpawnerClient } from './spawner-client.js';
 import { runCommand, type CommandOutcome } from './spawn.js';
 
 export interface CheckWorkerData {
-  /** Int32 slots shared with the main thread: the process groups now running. */
+  /** Int32 slots shared with the main thread: the process groups Node's spawn started. */
   readonly groups: SharedArrayBuffer;
   /** The environment every check starts with (set once, not sent with each job). */
   readonly env: Readonly<Record<string, string>>;
+  /** The zkw-spawn helper's path, or null to fall back to Node's (slower) spawn. */
+  readonly spawner: string | null;
 }
 
 const data = workerData as CheckWorkerData;
 const registry = new GroupRegistry(data.groups);
 const hooks = { onGroupStarted: (g: number) => registry.add(g), onGroupEnded: (g: number) => registry.remove(g) };
+const spawner = data.spawner === null ? null : new SpawnerClient(data.spawner, data.env);
+
+interface PartOutcome {
+  readonly kind: 'cmd' | 'http' | 'tcp';
+  readonly passed: boolean;
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly outputTail: string;
+}
 
 export default async function runCheck(job: CheckJob): Promise<CheckResult> {
-  const outcome = await runCommand(job.cmd ?? "true", job.timeoutMs, data.env, hooks);
+  const parts: Promise<PartOutcome>[] = [];
+  let command: Promise<CommandOutcome> | null = null;
+  if (job.cmd !== null) {
+    command = spawner === null ? runCommand(job.cmd, job.timeoutMs, data.env, hooks) : spawner.run(job.cmd, job.timeoutMs);
+    parts.push(command.then((o) => ({ kind: 'cmd', passed: o.exitCode === 0 && !o.timedOut, reason: describe(o, job.timeoutMs), durationMs: o.durationMs, outputTail: o.outputTail })));
+  }
+  if (job.http !== null) parts.push(checkHttp(job.http, job.timeoutMs).then((o) => part('http', o)));
+  if (job.tcp !== null) parts.push(checkTcp(job.tcp, job.timeoutMs).then((o) => part('tcp', o)));
+  const done = await Promise.all(parts);
+  const cmd = command === null ? null : await command;
+  const failed = done.filter((p) => !p.passed);
+  const shown = failed.length > 0 ? failed : done;
   return {
     service: job.service,
-    passed: outcome.exitCode === 0 && !outcome.timedOut,
-    reason: describe(outcome, job.timeoutMs),
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    timedOut: outcome.timedOut,
-    durationMs: Math.round(outcome.durationMs * 10) / 10,
-    outputTail: outcome.outputTail,
+    passed: done.length > 0 && failed.length === 0,
+    reason: done.length === 1 ? done[0]!.reason : shown.map((p) => `${p.kind}: ${p.reason}`).join('; '),
+    exitCode: cmd?.exitCode ?? null,
+    signal: cmd?.signal ?? null,
+    timedOut: cmd?.timedOut ?? false,
+    durationMs: Math.round(Math.max(0, ...done.map((p) => p.durationMs)) * 10) / 10,
+    outputTail: shown.map((p) => p.outputTail).join(''),
   };
+}
+
+function part(kind: 'http' | 'tcp', o: NetOutcome): PartOutcome {
+  return { kind, passed: o.passed, reason: o.reason, durationMs: o.durationMs, outputTail: o.outputTail };
 }
 
 function describe(o: CommandOutcome, timeoutMs: number): string {
