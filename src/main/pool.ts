@@ -1,7 +1,7 @@
-// Checks run off the main thread: p-queue admits at most N at once (so the
-// piscina queue never grows without bound) and piscina's worker threads run them,
-// each through its own zkw-spawn helper. Results come back over the workers'
-// message ports. A worker that dies or stops answering is replaced.
+// Checks run off the main thread: p-queue admits at most N at once, and each of
+// piscina's worker threads runs one lane (a long-lived task fed over a MessagePort,
+// see lane.ts) whose checks go through its own zkw-spawn helper. A worker that dies
+// or stops answering is replaced, and its checks fail with the reason.
 
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
 import type { CheckJob, CheckResult } from '../shared/types.js';
+import { Lane } from './lane.js';
 
 export interface PoolOptions {
   readonly concurrency: number;
@@ -25,6 +26,9 @@ export interface PoolOptions {
 
 /** How long after a check's own deadline we wait for its worker before replacing it. */
 const WORKER_GRACE_MS = 5000;
+/** The helper's TERM-to-KILL grace and output drain, plus scheduling noise. */
+const ANSWER_SLACK_MS = 2000;
+const WATCHDOG_INTERVAL_MS = 500;
 /** Process groups tracked for the agent's exit; more than the concurrency ever allows. */
 const GROUP_SLOTS = 100_000;
 const DEFAULT_WORKER = new URL('../workers/check.js', import.meta.url);
@@ -45,6 +49,8 @@ export class CheckPool {
   private readonly queue: PQueue;
   private readonly piscina: Piscina;
   private readonly groups: Int32Array;
+  private readonly lanes: Lane[] = [];
+  private readonly watchdog: NodeJS.Timeout;
   private closed = false;
   private lostToWorkers = 0;
 
@@ -59,12 +65,16 @@ export class CheckPool {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      concurrentTasksPerWorker: Math.ceil(options.concurrency / this.threads),
-      // Workers wait for tasks on their event loop, which also carries the helper's reports;
+      // One lane (a long-lived task) per worker thread.
+      concurrentTasksPerWorker: 1,
+      // Workers wait on their event loop, which also carries the helper's reports;
       // piscina's default Atomics.wait would block that loop between tasks.
       atomics: 'disabled',
       workerData: { groups: buffer, env: options.env, spawner: this.spawner },
     });
+    for (let i = 0; i < this.threads; i++) this.openLane();
+    this.watchdog = setInterval(() => this.replaceHungLanes(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
   }
 
   /** Checks waiting for a free slot. */
@@ -81,29 +91,55 @@ export class CheckPool {
     return this.lostToWorkers;
   }
 
+  /** Worker threads with a check past its timeout and the helper's grace: no new work goes to them (hung, if it lasts). */
+  get lateWorkers(): number {
+    return this.lanes.filter((lane) => lane.late).length;
+  }
+
   /** Run one check; `dueAt` (performance.now() time) is when its schedule wanted it to start. */
   run(job: CheckJob, dueAt: number = performance.now()): Promise<CheckResult> {
     if (this.closed) return Promise.resolve(failed(job, 'the agent is stopping'));
     return this.queue.add(() => {
       this.options.onStarted?.(Math.max(0, performance.now() - dueAt), job);
-      return this.runInWorker(job);
+      return this.pickLane().submit(job);
     }) as Promise<CheckResult>;
   }
 
-  private async runInWorker(job: CheckJob): Promise<CheckResult> {
-    // Aborting a task that is running makes piscina terminate its worker and start a new one.
-    const abort = new AbortController();
-    const graceMs = job.timeoutMs + WORKER_GRACE_MS;
-    const timer = setTimeout(() => abort.abort(), graceMs);
-    try {
-      return (await this.piscina.run(job, { signal: abort.signal })) as CheckResult;
-    } catch (e) {
-      if (this.closed) return failed(job, 'the agent is stopping');
-      this.lostToWorkers++;
-      if (abort.signal.aborted) return failed(job, `the check worker did not answer within ${graceMs / 1000} s; it was replaced`);
-      return failed(job, `the check worker failed (${(e as Error).message}); it was replaced`);
-    } finally {
-      clearTimeout(timer);
+  /** The least busy lane among those not marked late by the watchdog (a stuck worker gets no more). */
+  private pickLane(): Lane {
+    let best: Lane | undefined;
+    for (const lane of this.lanes) {
+      if (best === undefined || (best.late && !lane.late) || (lane.late === best.late && lane.size < best.size)) best = lane;
+    }
+    return best!;
+  }
+
+  private openLane(): void {
+    const lane = new Lane(this.piscina);
+    this.lanes.push(lane);
+    void lane.done.then((end) => {
+      if (end.kind === 'failed') this.retire(lane, `the check worker failed (${end.reason}); it was replaced`, false);
+    });
+  }
+
+  /** Fails a lane's checks with `reason` and opens a new lane in its place. */
+  private retire(lane: Lane, reason: string, terminate: boolean): void {
+    const at = this.lanes.indexOf(lane);
+    if (at < 0) return;
+    this.lanes.splice(at, 1);
+    const lost = lane.size;
+    lane.end((job) => failed(job, this.closed ? 'the agent is stopping' : reason), terminate);
+    if (this.closed) return;
+    this.lostToWorkers += lost;
+    this.openLane();
+  }
+
+  private replaceHungLanes(): void {
+    const now = performance.now();
+    for (const lane of [...this.lanes]) {
+      const hung = lane.overdue(now, workerGraceMs);
+      if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung) / 1000} s; it was replaced`, true);
+      else lane.late = lane.overdue(now, answerAllowanceMs) !== null;
     }
   }
 
@@ -126,10 +162,22 @@ export class CheckPool {
   /** Ends the workers; each helper kills and reaps the checks it still runs. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.watchdog);
     this.queue.clear();
     this.killAllGroups();
+    for (const lane of [...this.lanes]) this.retire(lane, 'the agent is stopping', false);
     await this.piscina.destroy();
   }
+}
+
+/** How long past its own timeout a check may take before its worker counts as hung. */
+function workerGraceMs(job: CheckJob): number {
+  return job.timeoutMs + WORKER_GRACE_MS;
+}
+
+/** A check answered later than this (timeout, the helper's kill grace and drain) is late: its lane gets no new work. */
+function answerAllowanceMs(job: CheckJob): number {
+  return job.timeoutMs + ANSWER_SLACK_MS;
 }
 
 function failed(job: CheckJob, reason: string): CheckResult {

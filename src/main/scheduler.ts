@@ -7,6 +7,8 @@ import type { CheckResult, ServiceSpec } from '../shared/types.js';
 
 /** Never run one service's check more often than this, whatever `refresh` says. */
 export const MIN_INTERVAL_MS = 100;
+/** Wakeups are rounded up to this grid. */
+const TICK_MS = 10;
 /** The first runs of all services spread over at most this window. */
 export const FIRST_RUN_WINDOW_MS = 1000;
 
@@ -53,11 +55,14 @@ export class Scheduler {
   }
 
   private arm(chain: Chain, delayMs: number): void {
-    chain.dueAt = performance.now() + delayMs;
+    const now = performance.now();
+    // Runs fall due on a 10 ms grid: the checks due in one tick wake the agent once and
+    // travel to the workers as one batch, instead of one wakeup and message each.
+    chain.dueAt = Math.ceil((now + delayMs) / TICK_MS) * TICK_MS;
     chain.timer = setTimeout(() => {
       chain.timer = undefined;
       chain.running = this.runOnce(chain);
-    }, delayMs);
+    }, chain.dueAt - now);
   }
 
   private async runOnce(chain: Chain): Promise<void> {

@@ -1,8 +1,10 @@
-// The piscina worker: one CheckJob in, one CheckResult out. A failing check is a
-// result, never an exception. A job's kinds (cmd, http, tcp) run side by side and
+// The piscina worker: serves a lane of CheckJobs in, CheckResults out (lane.ts). A
+// failing check is a result, never an exception. A job's kinds (cmd, http, tcp) run side by side and
 // all must pass.
 
+import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'piscina';
+import { serveLane } from './lane.js';
 import type { CheckJob, CheckResult } from '../shared/types.js';
 import { GroupRegistry } from './group-registry.js';
 import { checkHttp, checkTcp, type NetOutcome } from './net-check.js';
@@ -31,7 +33,12 @@ interface PartOutcome {
   readonly outputTail: string;
 }
 
-export default async function runCheck(job: CheckJob): Promise<CheckResult> {
+/** piscina's task: serve one lane until the main thread closes it. */
+export default function lane({ port }: { port: MessagePort }): Promise<void> {
+  return serveLane(port, runCheck);
+}
+
+async function runCheck(job: CheckJob): Promise<CheckResult> {
   const parts: Promise<PartOutcome>[] = [];
   let command: Promise<CommandOutcome> | null = null;
   if (job.cmd !== null) {

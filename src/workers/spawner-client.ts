@@ -18,17 +18,27 @@ export class SpawnerClient {
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private buffer: Buffer = Buffer.alloc(0);
+  private unsent: Buffer[] = [];
 
   constructor(private readonly helperPath: string, private readonly env: Readonly<Record<string, string>>) {}
 
   run(cmd: string, timeoutMs: number): Promise<CommandOutcome> {
-    const child = this.child ?? this.startHelper();
+    if (this.child === null) this.startHelper();
     const id = String(this.nextId++);
     const body = Buffer.from(cmd, 'utf8');
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
-      child.stdin!.write(Buffer.concat([Buffer.from(`${id} ${Math.max(1, Math.round(timeoutMs))} ${body.length}\n`), body]));
+      this.unsent.push(Buffer.from(`${id} ${Math.max(1, Math.round(timeoutMs))} ${body.length}\n`), body);
+      if (this.unsent.length === 2) queueMicrotask(() => this.flush());
     });
+  }
+
+  /** One write for every command asked for in this turn (a lane batch is one turn). */
+  private flush(): void {
+    if (this.unsent.length === 0) return;
+    const data = Buffer.concat(this.unsent);
+    this.unsent = [];
+    this.child?.stdin!.write(data);
   }
 
   get inFlight(): number {
@@ -51,6 +61,8 @@ export class SpawnerClient {
   private onHelperGone(child: ChildProcess, reason: string): void {
     if (this.child !== child) return;
     this.child = null;
+    // What was not written yet was meant for that helper; its checks fail below.
+    this.unsent = [];
     const lost = [...this.pending.values()];
     this.pending.clear();
     for (const p of lost) p.resolve({ exitCode: null, signal: null, timedOut: false, spawnError: reason, outputTail: '', durationMs: 0 });

@@ -93,6 +93,8 @@ const job = (service: string, cmd: string) => ({ service, cmd, http: null, tcp: 
 test('a worker thread that hangs is replaced; its check fails with a reason and the others go on', async () => {
   const own = new CheckPool({ concurrency: 8, threads: 2, env, workerFile: misbehaving });
   const hung = own.run(job('hung', 'hang'));
+  // Once its check is late, the stuck worker gets no new work (until it is replaced).
+  await waitFor(async () => own.lateWorkers, (n) => n === 1, { what: 'the hung worker to count as late' });
   const during = await Promise.all(Array.from({ length: 6 }, (_, i) => own.run(job(`ok${i}`, 'true'))));
   assert.ok(during.every((r) => r.passed), 'the other worker kept serving while one hung');
   const r = await hung;
