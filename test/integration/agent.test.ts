@@ -2,12 +2,15 @@
 // a second, independent client.
 
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { digestId } from '../../src/main/session.js';
-import { pythonFqdn, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
+import { freePort } from '../support/ports.js';
 import { processGone } from '../support/processes.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -219,5 +222,99 @@ test('SIGHUP applies the re-read file: removed services deregister, added ones r
   assert.ok(a.logs.some((r) => r.event === 'config_problem' && String(r.problem).startsWith(`${file}:3:`)), 'the problem names FILE:LINE');
   assert.ok(await observer.exists('/reload/b.example:1'));
   assert.ok(await observer.exists('/reload/c.example:1'));
+  assert.equal(await stopAgent(a), 0);
+});
+
+test('http and tcp checks: live targets register, a dead one does not, and a target that goes away loses its node', async () => {
+  let status = 200;
+  const web = createHttpServer((_req, res) => res.writeHead(status).end(status === 200 ? 'ok\n' : 'down\n'));
+  const db = createNetServer((sock) => sock.resume());
+  const [webPort, dbPort, deadPort] = [await freePort(), await freePort(), await freePort()];
+  await new Promise<void>((r) => web.listen(webPort, '127.0.0.1', r));
+  await new Promise<void>((r) => db.listen(dbPort, '127.0.0.1', r));
+  try {
+    const section = (name: string, port: number, check: string) =>
+      `[${name}]\n${check}\nrefresh: 0.2\ntimeout: 2\nservice_port: ${port}\nservice_hostname: k.example\nzookeeper_path: /kinds/${name}\n`;
+    const a = agent(
+      section('web', 1, `http: http://127.0.0.1:${webPort}/health`) +
+        section('db', 2, `tcp: 127.0.0.1:${dbPort}`) +
+        section('both', 3, `cmd: true\ntcp: 127.0.0.1:${dbPort}`) +
+        section('deadweb', 4, `http: http://127.0.0.1:${deadPort}/`),
+    );
+    await Promise.all([exists('/kinds/web/k.example:1'), exists('/kinds/db/k.example:2'), exists('/kinds/both/k.example:3')]);
+    const dead = await a.waitForLog((r) => r.service === 'deadweb' && r.healthy === false, 'deadweb judged unhealthy');
+    assert.match(String(dead.reason), /connection refused \(ECONNREFUSED\)/);
+    assert.equal(await observer.exists('/kinds/deadweb/k.example:4'), null);
+
+    status = 503;
+    await gone('/kinds/web/k.example:1');
+    const down = await a.waitForLog((r) => r.service === 'web' && r.healthy === false, 'web judged unhealthy');
+    assert.equal(down.reason, 'HTTP 503');
+
+    await new Promise((r) => db.close(r));
+    // `both` needs its cmd and its tcp target: the command still passes, the port is closed.
+    await Promise.all([gone('/kinds/db/k.example:2'), gone('/kinds/both/k.example:3')]);
+    const both = await a.waitForLog((r) => r.service === 'both' && r.healthy === false, 'both judged unhealthy');
+    assert.match(String(both.reason), /^tcp: connection refused/);
+    assert.equal(await stopAgent(a), 0);
+  } finally {
+    web.closeAllConnections();
+    await new Promise((r) => web.close(r));
+    if (db.listening) await new Promise((r) => db.close(r));
+  }
+});
+
+test('rise and fall: a service registers after `rise` passes in a row and is removed after `fall` failures in a row', async () => {
+  const flag = join(flags, 'risefall-down');
+  writeFileSync(flag, '');
+  const a = agent(
+    `[rf]\ncmd: test ! -e ${flag}\nrefresh: 0.1\nrise: 3\nfall: 2\nservice_port: 7\nservice_hostname: rf.example\nzookeeper_path: /risefall\n`,
+    ['--verbose'],
+  );
+  const path = '/risefall/rf.example:7';
+  const checks = () => a.logs.filter((r) => r.service === 'rf' && r.event === 'check');
+  // The first result applies at once: failing, so no node.
+  await a.waitForLog((r) => r.service === 'rf' && r.healthy === false, 'the first result (failing)');
+  rmSync(flag);
+  await exists(path);
+  const registered = await a.waitForLog((r) => r.service === 'rf' && r.healthy === true, 'rf healthy');
+  const passesBefore = trailingRun(checks().filter((r) => Number(r.time) <= Number(registered.time)), true);
+  assert.equal(passesBefore, 3, 'registered on the third pass in a row');
+
+  writeFileSync(flag, '');
+  await gone(path);
+  const removed = await a.waitForLog((r) => r.service === 'rf' && r.healthy === false && Number(r.time) > Number(registered.time), 'rf unhealthy');
+  const failuresBefore = trailingRun(checks().filter((r) => Number(r.time) <= Number(removed.time)), false);
+  assert.equal(failuresBefore, 2, 'removed on the second failure in a row');
+  assert.equal(await stopAgent(a), 0);
+});
+
+/** How many of the last check records had `passed` equal to `passed`, counted back from the end. */
+function trailingRun(records: readonly LogRecord[], passed: boolean): number {
+  let n = 0;
+  for (let i = records.length - 1; i >= 0 && records[i]!.passed === passed; i--) n++;
+  return n;
+}
+
+test('a hung check and a flooding one beside healthy services: the healthy stay registered, the others time out with a bounded tail', async () => {
+  const healthy = Array.from({ length: 5 }, (_, i) => `[ok${i}]\ncmd: true\nrefresh: 0.2\nservice_port: ${100 + i}\nservice_hostname: m.example\nzookeeper_path: /mixed\n`).join('');
+  const a = agent(
+    healthy +
+      `[hung]\ncmd: sleep 600\nrefresh: 0.2\ntimeout: 1\nservice_port: 1\nservice_hostname: m.example\nzookeeper_path: /mixed\n` +
+      `[flood]\ncmd: yes flood\nrefresh: 0.2\ntimeout: 1\nservice_port: 2\nservice_hostname: m.example\nzookeeper_path: /mixed\n`,
+    ['--stats-interval', '1'],
+  );
+  await Promise.all(Array.from({ length: 5 }, (_, i) => exists(`/mixed/m.example:${100 + i}`)));
+  const hung = await a.waitForLog((r) => r.service === 'hung' && r.healthy === false, 'hung judged unhealthy');
+  const flood = await a.waitForLog((r) => r.service === 'flood' && r.healthy === false, 'flood judged unhealthy');
+  assert.match(String(hung.reason), /timed out after 1 s; process group killed/);
+  assert.match(String(flood.reason), /timed out after 1 s; process group killed/);
+  const tail = String(flood.output);
+  assert.match(tail, /^\[captured the last \d+ of \d+ bytes\]\n/);
+  assert.ok(Buffer.byteLength(tail) < 4200, `the flood's tail is bounded: ${Buffer.byteLength(tail)} bytes`);
+  // Several more timeouts of both, while the healthy nodes stay.
+  await a.waitForLog((r) => r.event === 'engine_stats' && Number(r.checksTotal) > 60, 'more checks');
+  for (let i = 0; i < 5; i++) assert.notEqual(await observer.exists(`/mixed/m.example:${100 + i}`), null);
+  assert.equal((await observer.getChildren('/mixed')).length, 5);
   assert.equal(await stopAgent(a), 0);
 });
