@@ -184,6 +184,8 @@ function text(x: number, y: number, content: string, s: TextStyle): string {
   const attrs = [`x="${fmt(x)}"`, `y="${fmt(y)}"`, `font-size="${s.size}"`, `fill="${s.fill ?? COLORS.text}"`];
   if (s.anchor) attrs.push(`text-anchor="${s.anchor}"`);
   if (s.weight) attrs.push(`font-weight="${s.weight}"`);
+  // A white halo keeps a label readable where it crosses a bar or a line.
+  attrs.push('stroke="#ffffff" stroke-width="3" paint-order="stroke"');
   if (s.rotate) attrs.push(`transform="rotate(-90 ${fmt(x)} ${fmt(y)})"`);
   return `<text ${attrs.join(' ')}>${escapeXml(content)}</text>`;
 }
