@@ -127,6 +127,7 @@ static void report(struct job *j, char kind, int value) {
 }
 
 static void finish(struct job *j) {
+  if (!j->used) return; // finished already: one report per job, and `active` stays true
   if (j->out_fd >= 0) {
     epoll_ctl(epfd, EPOLL_CTL_DEL, j->out_fd, NULL);
     close(j->out_fd);
@@ -228,7 +229,8 @@ static void reap(void) {
       j->status = status;
       // The shell is gone; whatever it left running in its group must not outlive the check.
       kill(-pid, SIGKILL);
-      if (j->out_fd >= 0) read_output(j);
+      if (j->out_fd >= 0) read_output(j); // at EOF this finishes the job itself
+      if (!j->used) break;
       if (j->eof) finish(j);
       else j->drain_until_ms = now_ms() + DRAIN_MS;
       break;

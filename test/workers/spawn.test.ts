@@ -115,6 +115,18 @@ test('helper: a command with newlines and non-ASCII text arrives whole', async (
   assert.equal(r.outputTail, 'é ✓\nsecond line\n');
 });
 
+test('helper: after checks whose output ends as they exit, a later timeout still holds (each job is finished once)', async () => {
+  // A job finished twice used to leave the helper's count of running jobs wrong, so it
+  // stopped waking for deadlines: the next check that needed its timeout hung.
+  for (let i = 0; i < 8; i++) {
+    await helper.run('echo out; echo err >&2', 5000);
+    const t0 = Date.now();
+    const r = await helper.run('sleep 300', 200);
+    assert.equal(r.timedOut, true, `round ${i}: timed out`);
+    assert.ok(Date.now() - t0 < 4000, `round ${i}: took ${Date.now() - t0} ms`);
+  }
+});
+
 test('helper: many checks at once each get their own result', async () => {
   const results = await Promise.all(Array.from({ length: 200 }, (_, i) => helper.run(`echo ${i}; exit ${i % 3}`, 10_000)));
   results.forEach((r, i) => assert.deepEqual([r.exitCode, r.outputTail], [i % 3, `${i}\n`]));
