@@ -11,8 +11,11 @@ import { Daemon } from './daemon.js';
 import { getFqdn } from './fqdn.js';
 import { createLogger } from './logger.js';
 import { renderConfig } from './print-config.js';
+import { statusCommand } from './status-command.js';
+import { StatusServer } from './status-server.js';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'status') return statusCommand(argv.slice(1));
   const parsed = parseCommandLine(argv);
   if (parsed.kind === 'help') {
     process.stdout.write(USAGE + '\n');
@@ -58,7 +61,15 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     logger,
     checkEnv: checkEnvironment(process.env),
     statsIntervalS: options.statsIntervalS,
+    maintenanceDir: options.maintenanceDir,
   });
+  const status = options.statusPort === null ? null : new StatusServer({ port: options.statusPort, address: options.statusAddress, daemon, version: version(), secret: config.auth?.password ?? null, logger });
+  // Asked for and not servable (port taken): fail before registering anything.
+  const listening = await status?.listen().then(() => null, (e: Error) => e.message);
+  if (listening) {
+    logger.fatal({ event: 'status_listen_failed', error: listening }, listening);
+    return 1;
+  }
   // Whatever happens, no check process outlives the agent.
   process.on('exit', () => daemon.killChecks());
   process.on('uncaughtException', (e) => {
@@ -79,7 +90,10 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
       stopping = true;
       logger.info({ event: 'signal', signal }, `received ${signal}`);
       daemon.stop().then(
-        () => resolve(0),
+        () => {
+          status?.close();
+          resolve(0);
+        },
         (e: unknown) => {
           logger.error({ event: 'stop_failed', error: String(e) }, 'error while stopping');
           resolve(1);

@@ -1,10 +1,14 @@
 // Composition and lifecycle: config -> scheduler -> pool -> health -> registrar -> session.
 
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../shared/health.js';
+import { inMaintenance, wantRegistered, type MaintenanceState } from '../shared/maintenance.js';
+import type { ServiceFacts } from '../shared/status.js';
 import type { CheckResult, Config, ServiceSpec } from '../shared/types.js';
 import { encodePayload, znodePath } from '../shared/znode.js';
 import { EngineStats } from './engine-stats.js';
+import { MaintenanceWatcher } from './maintenance-watcher.js';
 import { CheckPool } from './pool.js';
 import { Registrar } from './registrar.js';
 import { Scheduler } from './scheduler.js';
@@ -22,6 +26,8 @@ export interface DaemonOptions {
   readonly checkEnv: Readonly<Record<string, string>>;
   /** Seconds between `engine_stats` log lines; 0: none. */
   readonly statsIntervalS: number;
+  /** DIR/all takes every service out of the registry, DIR/<service> one. */
+  readonly maintenanceDir: string;
 }
 
 export type DaemonState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -34,24 +40,36 @@ interface ServiceRuntime {
   /** The node's bytes, built once per registration data (its `created` is when we first registered it). */
   payload: Buffer | null;
   lastResult: CheckResult | null;
+  lastResultAt: number;
+  /** When the current health (unknown included) began, epoch ms. */
+  healthSince: number;
+  maintenance: boolean;
+}
+
+export interface DaemonEvents {
+  /** Every check result, for the metrics. */
+  result: [service: string, result: CheckResult];
 }
 
 /** How long SIGTERM waits for ZooKeeper to confirm our deletes before closing the session anyway. */
 const STOP_DELETE_TIMEOUT_MS = 4000;
 const STOP_CLOSE_TIMEOUT_MS = 1000;
 
-export class Daemon {
+export class Daemon extends EventEmitter<DaemonEvents> {
   state: DaemonState = 'created';
   readonly session: ZkSession;
   readonly registrar: Registrar;
   readonly pool: CheckPool;
   readonly stats: EngineStats;
+  readonly maintenance: MaintenanceWatcher;
+  readonly startedAt = Date.now();
   private readonly scheduler: Scheduler;
   private readonly services = new Map<string, ServiceRuntime>();
   private readonly log: Logger;
   private config: Config;
 
   constructor(private readonly options: DaemonOptions) {
+    super();
     this.log = options.logger;
     this.config = options.config;
     this.session = new ZkSession({
@@ -74,6 +92,7 @@ export class Daemon {
       (spec, dueAt) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }, dueAt),
       (spec, result) => this.onResult(spec, result),
     );
+    this.maintenance = new MaintenanceWatcher(options.maintenanceDir, options.logger, (m) => this.onMaintenance(m));
   }
 
   start(): void {
@@ -82,12 +101,14 @@ export class Daemon {
     if (this.pool.spawner === null) this.log.warn({ event: 'no_spawn_helper' }, "the zkw-spawn helper was not built (no C compiler?): checks run through Node's spawn, which is several times slower");
     this.stats.start(this.options.statsIntervalS);
     this.session.start();
+    this.maintenance.start();
     for (const spec of this.config.services) this.add(spec, UNKNOWN_HEALTH);
   }
 
-  private add(spec: ServiceSpec, health: Health): ServiceRuntime {
+  private add(spec: ServiceSpec, health: Health, healthSince = Date.now()): ServiceRuntime {
     const path = znodePath(spec.zookeeperPath, spec.serviceHostname ?? this.options.hostname, spec.servicePort);
-    const runtime: ServiceRuntime = { spec, path, log: this.log.child({ service: spec.name }), health, payload: null, lastResult: null };
+    const maintenance = inMaintenance(this.maintenance.state, spec.name);
+    const runtime: ServiceRuntime = { spec, path, log: this.log.child({ service: spec.name }), health, payload: null, lastResult: null, lastResultAt: 0, healthSince, maintenance };
     this.services.set(spec.name, runtime);
     this.scheduler.start(spec);
     return runtime;
@@ -97,7 +118,9 @@ export class Daemon {
     const svc = this.services.get(spec.name);
     if (svc === undefined || svc.spec !== spec || this.state !== 'running') return;
     svc.lastResult = result;
+    svc.lastResultAt = Date.now();
     this.stats.onResult(result.passed);
+    this.emit('result', spec.name, result);
     const before = svc.health.healthy;
     svc.health = nextHealth(svc.health, result.passed, spec);
     const fields = { event: 'check', passed: result.passed, reason: result.reason, durationMs: result.durationMs };
@@ -105,18 +128,44 @@ export class Daemon {
       svc.log.debug({ ...fields, output: result.outputTail }, `check ${result.passed ? 'passed' : 'failed'}: ${result.reason}`);
       return;
     }
+    svc.healthSince = svc.lastResultAt;
     const level = svc.health.healthy ? 'info' : 'warn';
     svc.log[level]({ ...fields, healthy: svc.health.healthy, output: result.outputTail }, `service is ${svc.health.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`);
     this.applyHealth(svc);
   }
 
   private applyHealth(svc: ServiceRuntime): void {
-    if (svc.health.healthy === true) {
+    if (wantRegistered(svc.health.healthy, svc.maintenance)) {
       svc.payload ??= Buffer.from(encodePayload(process.pid, new Date(), svc.spec.zookeeperData), 'utf8');
       this.registrar.set(svc.path, { data: svc.payload }, svc.log);
     } else {
       this.registrar.set(svc.path, null, svc.log);
     }
+  }
+
+  private onMaintenance(state: MaintenanceState): void {
+    for (const svc of this.services.values()) {
+      const maintenance = inMaintenance(state, svc.spec.name);
+      if (maintenance === svc.maintenance) continue;
+      svc.maintenance = maintenance;
+      const why = state.host ? 'the host' : 'the service';
+      if (maintenance) svc.log.warn({ event: 'maintenance_started', host: state.host, dir: this.maintenance.dir }, `maintenance: ${why} is in maintenance; removing its registration`);
+      else svc.log.info({ event: 'maintenance_ended' }, 'maintenance ended; registration follows health again');
+      this.applyHealth(svc);
+    }
+  }
+
+  /** What /status and /metrics show of each service. */
+  facts(): ServiceFacts[] {
+    return [...this.services.values()].map((s) => ({
+      name: s.spec.name,
+      path: s.path,
+      healthy: s.health.healthy,
+      registered: this.registrar.isRegistered(s.path),
+      maintenance: s.maintenance,
+      healthSince: s.healthSince,
+      lastResult: s.lastResult === null ? null : { passed: s.lastResult.passed, reason: s.lastResult.reason, durationMs: s.lastResult.durationMs, at: s.lastResultAt, outputTail: s.lastResult.outputTail },
+    }));
   }
 
   /** Apply a re-read config: removed services deregister, added ones start, changed ones restart. */
@@ -142,7 +191,7 @@ export class Daemon {
       }
       counts.changed++;
       // Keep what we know of its health, so a healthy service stays registered across the change.
-      const runtime = this.add(spec, svc.health);
+      const runtime = this.add(spec, svc.health, svc.healthSince);
       if (runtime.path === svc.path && JSON.stringify(spec.zookeeperData) === JSON.stringify(svc.spec.zookeeperData)) runtime.payload = svc.payload;
       if (runtime.health.healthy !== null) this.applyHealth(runtime);
       if (runtime.path !== svc.path) this.registrar.set(svc.path, null, svc.log);
@@ -161,6 +210,7 @@ export class Daemon {
     if (this.state === 'stopping' || this.state === 'stopped') return { remaining: 0 };
     this.state = 'stopping';
     this.log.info({ event: 'stopping', registered: this.registrar.registeredCount }, 'stopping: removing our registrations');
+    this.maintenance.stop();
     const chains = this.scheduler.stopAll();
     // Ending the pool kills the running checks (each helper kills its groups), so the chains end now.
     const pool = this.pool.close();

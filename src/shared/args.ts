@@ -1,6 +1,7 @@
 // The command line: zk_watcher's flags, unchanged, plus our own. Pure: argv in, options out.
 
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, parseStatusAddress, parseStatusPort } from './status-args.js';
 
 export interface Options {
   readonly configPaths: readonly string[];
@@ -16,6 +17,10 @@ export interface Options {
   readonly maxWritesPerSecond: number;
   /** Seconds between `engine_stats` log lines; 0: none. */
   readonly statsIntervalS: number;
+  /** Serve /status and /metrics on this port (null: no server). */
+  readonly statusPort: number | null;
+  readonly statusAddress: string;
+  readonly maintenanceDir: string;
 }
 
 export type ParsedArgs =
@@ -52,6 +57,17 @@ Options (zk-watcher's own):
       --stats-interval SECONDS
                          log an engine_stats line (checks/s, schedule lag,
                          event-loop delay, queue) this often (default 60; 0: never)
+      --status-port PORT serve GET /status (JSON) and GET /metrics (Prometheus)
+                         on this port (default: no server)
+      --status-address ADDR
+                         the address to serve them on (default ${DEFAULT_STATUS_ADDRESS})
+      --maintenance-dir DIR
+                         DIR/all takes the host out of the registry, DIR/SERVICE
+                         one service (default ${DEFAULT_MAINTENANCE_DIR})
+
+Commands:
+  zk-watcher status --status-port PORT [--status-address ADDR] [--json]
+                         show a running agent's services as a table
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 
@@ -74,6 +90,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'max-concurrent-checks': { type: 'string' },
         'max-writes-per-second': { type: 'string' },
         'stats-interval': { type: 'string' },
+        'status-port': { type: 'string' },
+        'status-address': { type: 'string' },
+        'maintenance-dir': { type: 'string' },
       },
     });
   } catch (e) {
@@ -102,6 +121,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!(statsInterval >= 0 && statsInterval <= 86_400)) {
     return { kind: 'error', message: `--stats-interval must be a number of seconds from 0 to 86400, got '${v['stats-interval']}'` };
   }
+  const statusPort = v['status-port'] === undefined ? null : parseStatusPort(v['status-port']);
+  if (typeof statusPort === 'string') return { kind: 'error', message: statusPort };
+  const statusAddress = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
+  if (typeof statusAddress !== 'string') return { kind: 'error', message: statusAddress.problem };
+  const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
+  if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
   return {
     kind: 'run',
     options: {
@@ -114,6 +139,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       maxConcurrentChecks: concurrency,
       maxWritesPerSecond: writes,
       statsIntervalS: statsInterval,
+      statusPort,
+      statusAddress,
+      maintenanceDir,
     },
   };
 }

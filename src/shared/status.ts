@@ -1,0 +1,140 @@
+// What GET /status answers and what `zk-watcher status` prints. Pure: the daemon's
+// facts in, a JSON document or a table out. No secret reaches it: paths, results and
+// output tails only, with the [auth] password blotted out of the free text.
+
+export interface ServiceFacts {
+  readonly name: string;
+  readonly path: string;
+  readonly healthy: boolean | null;
+  readonly registered: boolean;
+  readonly maintenance: boolean;
+  /** When the current health (including "unknown") began, epoch ms. */
+  readonly healthSince: number;
+  readonly lastResult: { readonly passed: boolean; readonly reason: string; readonly durationMs: number; readonly at: number; readonly outputTail: string } | null;
+}
+
+export interface AgentFacts {
+  readonly version: string;
+  readonly pid: number;
+  readonly sessionState: string;
+  readonly sessionId: string | null;
+  readonly startedAt: number;
+  readonly now: number;
+  readonly hostMaintenance: boolean;
+  readonly maintenanceDir: string;
+  readonly services: readonly ServiceFacts[];
+}
+
+export interface ServiceStatus {
+  readonly name: string;
+  readonly healthy: boolean | null;
+  readonly registered: boolean;
+  readonly maintenance: boolean;
+  readonly path: string;
+  readonly since: string;
+  readonly lastResult: { readonly passed: boolean; readonly reason: string; readonly durationMs: number; readonly at: string } | null;
+  readonly outputTail: string;
+}
+
+export interface StatusDocument {
+  readonly agent: {
+    readonly version: string;
+    readonly pid: number;
+    readonly sessionState: string;
+    readonly sessionId: string | null;
+    readonly startedAt: string;
+    readonly uptimeSeconds: number;
+    readonly hostMaintenance: boolean;
+    readonly maintenanceDir: string;
+  };
+  readonly services: readonly ServiceStatus[];
+}
+
+/** Replace every occurrence of `secret` (when there is one) in free text a check produced. */
+export function blot(text: string, secret: string | null): string {
+  return secret === null || secret === '' ? text : text.split(secret).join('[redacted]');
+}
+
+export function statusDocument(facts: AgentFacts, secret: string | null): StatusDocument {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    agent: {
+      version: facts.version,
+      pid: facts.pid,
+      sessionState: facts.sessionState,
+      sessionId: facts.sessionId,
+      startedAt: iso(facts.startedAt),
+      uptimeSeconds: Math.round((facts.now - facts.startedAt) / 1000),
+      hostMaintenance: facts.hostMaintenance,
+      maintenanceDir: facts.maintenanceDir,
+    },
+    services: facts.services.map((s) => ({
+      name: s.name,
+      healthy: s.healthy,
+      registered: s.registered,
+      maintenance: s.maintenance,
+      path: s.path,
+      since: iso(s.healthSince),
+      lastResult:
+        s.lastResult === null
+          ? null
+          : { passed: s.lastResult.passed, reason: blot(s.lastResult.reason, secret), durationMs: Math.round(s.lastResult.durationMs), at: iso(s.lastResult.at) },
+      outputTail: blot(s.lastResult?.outputTail ?? '', secret),
+    })),
+  };
+}
+
+/** A fetched body -> the document, or why it is not one (an old agent, or something else on the port). */
+export function parseStatusDocument(body: string): StatusDocument | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return 'the answer is not JSON';
+  }
+  const doc = value as Partial<StatusDocument> | null;
+  if (doc === null || typeof doc !== 'object' || typeof doc.agent !== 'object' || doc.agent === null || !Array.isArray(doc.services)) {
+    return 'the answer is not a zk-watcher status document';
+  }
+  return doc as StatusDocument;
+}
+
+/** 75 s -> "1m15s": how long ago, compact enough for a table. */
+export function age(fromIso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(fromIso)) / 1000));
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+/** The last non-blank line of an output tail, cut to `width` characters. */
+export function oneLine(text: string, width: number): string {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const last = (lines.at(-1) ?? '').replace(/[\x00-\x1f\x7f]/g, ' ');
+  return last.length <= width ? last : last.slice(0, Math.max(0, width - 1)) + '…';
+}
+
+const OUTPUT_WIDTH = 60;
+const REASON_WIDTH = 40;
+
+export function statusTable(doc: StatusDocument, now: number): string {
+  const a = doc.agent;
+  const head = [
+    `zk-watcher ${a.version}, pid ${a.pid}, up ${age(a.startedAt, now)}`,
+    `session ${a.sessionState}${a.sessionId === null ? '' : ` (0x${a.sessionId})`}`,
+    `host maintenance ${a.hostMaintenance ? 'ON' : 'off'}`,
+  ].join('; ');
+  const rows: string[][] = [['SERVICE', 'HEALTH', 'REGISTERED', 'LAST RESULT', 'SINCE', 'OUTPUT']];
+  for (const s of doc.services) {
+    const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + (s.maintenance ? ' (maint)' : '');
+    const last = s.lastResult === null ? '-' : `${s.lastResult.passed ? 'pass' : 'fail'} ${s.lastResult.durationMs}ms ${oneLine(s.lastResult.reason, REASON_WIDTH)}`.trim();
+    rows.push([s.name, health, s.registered ? 'yes' : 'no', last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return [head, ...lines].join('\n') + '\n';
+}
