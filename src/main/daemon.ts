@@ -54,6 +54,8 @@ export interface DaemonEvents {
 /** How long SIGTERM waits for ZooKeeper to confirm our deletes before closing the session anyway. */
 const STOP_DELETE_TIMEOUT_MS = 4000;
 const STOP_CLOSE_TIMEOUT_MS = 1000;
+/** How long a moved service's old node waits for the new one before it is removed anyway. */
+const REPLACE_TIMEOUT_MS = 10_000;
 
 export class Daemon extends EventEmitter<DaemonEvents> {
   state: DaemonState = 'created';
@@ -155,6 +157,42 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
   }
 
+  /** A restarted service keeps its node's bytes when the node and its data are unchanged, and is registered at once if it was. */
+  private carryOver(runtime: ServiceRuntime, before: ServiceRuntime): ServiceRuntime {
+    if (runtime.path === before.path && JSON.stringify(runtime.spec.zookeeperData) === JSON.stringify(before.spec.zookeeperData)) runtime.payload = before.payload;
+    if (runtime.health.healthy !== null) this.applyHealth(runtime);
+    return runtime;
+  }
+
+  /**
+   * Make-before-break for a service whose node moved (path, host or port changed): the old
+   * node goes once ZooKeeper confirms the new one, so consumers never see the service
+   * missing; at once if the new one is not wanted, and after REPLACE_TIMEOUT_MS at most.
+   */
+  private removeAfterReplacement(oldPath: string, next: ServiceRuntime, log: Logger): void {
+    let timer: NodeJS.Timeout | undefined;
+    const removeOld = (): void => {
+      this.registrar.off('changed', onChanged);
+      clearTimeout(timer);
+      if (this.state !== 'running') return; // stop() removes every registration itself
+      // Another service's node may have moved to this path: it is not ours to remove.
+      if ([...this.services.values()].some((s) => s.path === oldPath)) return;
+      this.registrar.set(oldPath, null, log);
+    };
+    const onChanged = (path: string, registered: boolean): void => {
+      if (path === next.path && registered) removeOld();
+    };
+    if (!wantRegistered(next.health.healthy, next.maintenance) || this.registrar.isRegistered(next.path)) {
+      removeOld();
+      return;
+    }
+    this.registrar.on('changed', onChanged);
+    timer = setTimeout(() => {
+      log.warn({ event: 'replacement_timeout', path: next.path, old: oldPath }, `the new node was not confirmed within ${REPLACE_TIMEOUT_MS / 1000} s; removing the old one anyway`);
+      removeOld();
+    }, REPLACE_TIMEOUT_MS);
+  }
+
   /** What /status and /metrics show of each service. */
   facts(): ServiceFacts[] {
     return [...this.services.values()].map((s) => ({
@@ -176,6 +214,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
     const wanted = new Map(next.services.map((s) => [s.name, s]));
     const counts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
+    const removed = new Map<string, ServiceRuntime>();
     for (const [name, svc] of [...this.services]) {
       const spec = wanted.get(name);
       if (spec !== undefined && sameService(spec, svc.spec)) {
@@ -186,21 +225,28 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       this.services.delete(name);
       if (spec === undefined) {
         counts.removed++;
-        this.registrar.set(svc.path, null, svc.log);
+        removed.set(svc.path, svc);
         continue;
       }
       counts.changed++;
       // Keep what we know of its health, so a healthy service stays registered across the change.
-      const runtime = this.add(spec, svc.health, svc.healthSince);
-      if (runtime.path === svc.path && JSON.stringify(spec.zookeeperData) === JSON.stringify(svc.spec.zookeeperData)) runtime.payload = svc.payload;
-      if (runtime.health.healthy !== null) this.applyHealth(runtime);
-      if (runtime.path !== svc.path) this.registrar.set(svc.path, null, svc.log);
+      const runtime = this.carryOver(this.add(spec, svc.health, svc.healthSince), svc);
+      if (runtime.path !== svc.path) this.removeAfterReplacement(svc.path, runtime, svc.log);
     }
     for (const spec of next.services) {
       if (this.services.has(spec.name)) continue;
       counts.added++;
-      this.add(spec, UNKNOWN_HEALTH);
+      const runtime = this.add(spec, UNKNOWN_HEALTH);
+      // A renamed section that keeps its node: take over what the old name knew, no flap.
+      const before = removed.get(runtime.path);
+      if (before !== undefined) {
+        removed.delete(runtime.path);
+        runtime.health = before.health;
+        runtime.healthSince = before.healthSince;
+        this.carryOver(runtime, before);
+      }
     }
+    for (const svc of removed.values()) this.registrar.set(svc.path, null, svc.log);
     this.config = { services: next.services, auth: this.config.auth };
     this.log.info({ event: 'reloaded', ...counts }, 'config reloaded');
   }

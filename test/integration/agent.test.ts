@@ -318,3 +318,28 @@ test('a hung check and a flooding one beside healthy services: the healthy stay 
   assert.equal((await observer.getChildren('/mixed')).length, 5);
   assert.equal(await stopAgent(a), 0);
 });
+
+test('SIGHUP make-before-break: a moved node is created before the old one is deleted, an unchanged one is not touched, a renamed section keeps its node', async () => {
+  const service = (name: string, port: number) => `[${name}]\ncmd: true\nrefresh: 0.5\nservice_port: ${port}\nservice_hostname: mbb.example\nzookeeper_path: /mbb\n`;
+  const file = writeConfig(service('moves', 1) + service('stays', 2) + service('renamed', 3));
+  const b = startAgent(['-c', file, '-s', zk.connectString]);
+  agents.push(b);
+  const stays = await exists('/mbb/mbb.example:2');
+  const renamed = await exists('/mbb/mbb.example:3');
+  await exists('/mbb/mbb.example:1');
+
+  writeFileSync(file, service('moves', 11) + service('stays', 2) + service('new-name', 3));
+  b.signal('SIGHUP');
+  await gone('/mbb/mbb.example:1');
+  const moved = await exists('/mbb/mbb.example:11');
+  // The parent's pzxid is the zxid of its last child change: the delete of :1 came after the create of :11.
+  const parent = await observer.exists('/mbb');
+  assert.ok(BigInt('0x' + moved!.czxid.toString('hex')) < BigInt('0x' + parent!.pzxid.toString('hex')), 'the new node was created before the old one was deleted');
+  await b.waitForLog((r) => r.event === 'reloaded', 'the reload');
+  const staysAfter = await observer.exists('/mbb/mbb.example:2');
+  const renamedAfter = await observer.exists('/mbb/mbb.example:3');
+  assert.equal(staysAfter!.czxid.toString('hex'), stays!.czxid.toString('hex'), 'the unchanged service kept its node');
+  assert.equal(staysAfter!.mzxid.toString('hex'), stays!.mzxid.toString('hex'), 'and its data was not rewritten');
+  assert.equal(renamedAfter!.czxid.toString('hex'), renamed!.czxid.toString('hex'), 'the renamed section kept its node');
+  assert.equal(await stopAgent(b), 0);
+});
