@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string): Promise<number> {
-  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog });
+  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
   const daemon = new Daemon({
     config,
     servers: options.servers,

@@ -3,11 +3,13 @@
 
 import { spawn } from 'node:child_process';
 import pino, { type Logger } from 'pino';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { syslogLine } from '../shared/syslog.js';
 
 export interface LoggerOptions {
   readonly verbose: boolean;
   readonly syslog: boolean;
+  readonly syslogSocket?: string | null;
   readonly destination?: Writable;
 }
 
@@ -18,15 +20,24 @@ export function createLogger(options: LoggerOptions): Logger {
   const level = options.verbose ? 'debug' : 'info';
   const base = { name: 'zk-watcher', pid: process.pid };
   if (options.destination !== undefined) return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' } }, options.destination);
-  if (options.syslog) return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' } }, syslogStream());
+  if (options.syslog) return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' } }, syslogStream(options.syslogSocket ?? null));
   return pino({ level, base, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination({ dest: 1, sync: true }));
 }
 
-function syslogStream(): Writable {
-  // logger(1) reads one message per line; it exits when we close its stdin (or exit).
-  const child = spawn('logger', ['--id=' + process.pid, '-t', 'zk-watcher', '-p', 'daemon.info'], { stdio: ['pipe', 'ignore', 'inherit'] });
+function syslogStream(socket: string | null): Writable {
+  // logger(1) reads one message per line, each with its <PRI> (--prio-prefix); it exits when
+  // we close its stdin (or exit). --size: a check's output tail is up to 4 KiB, plus JSON.
+  const args = ['--id=' + process.pid, '-t', 'zk-watcher', '-p', 'daemon.info', '--prio-prefix', '--size', '16384'];
+  if (socket !== null) args.push('--socket', socket);
+  const child = spawn('logger', args, { stdio: ['pipe', 'ignore', 'inherit'] });
   child.on('error', (e) => process.stderr.write(`zk-watcher: cannot log to syslog through logger(1): ${e.message}\n`));
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return child.stdin!;
+  child.stdin!.on('error', () => {}); // reported through 'error' above
+  // pino writes each event as one whole line.
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      child.stdin!.write(syslogLine(chunk.toString('utf8')), done);
+    },
+  });
 }

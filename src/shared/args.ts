@@ -8,6 +8,8 @@ export interface Options {
   readonly servers: string;
   readonly verbose: boolean;
   readonly syslog: boolean;
+  /** With --syslog: the syslog daemon's socket, if not logger(1)'s default (/dev/log). */
+  readonly syslogSocket: string | null;
   readonly printConfig: boolean;
   /** Requested session timeout in ms; the server's negotiated value is what counts. */
   readonly sessionTimeoutMs: number;
@@ -46,6 +48,8 @@ Options (zk_watcher's, unchanged):
   -h, --help             print this help and exit
 
 Options (zk-watcher's own):
+      --syslog-socket PATH
+                         with -l: the syslog socket (default: logger(1)'s, /dev/log)
       --print-config     print the parsed services as JSON and exit (never the password)
       --session-timeout SECONDS
                          ZooKeeper session timeout to request (default 10)
@@ -83,6 +87,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         server: { type: 'string', short: 's' },
         verbose: { type: 'boolean', short: 'v' },
         syslog: { type: 'boolean', short: 'l' },
+        'syslog-socket': { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         'print-config': { type: 'boolean' },
@@ -125,6 +130,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (typeof statusPort === 'string') return { kind: 'error', message: statusPort };
   const statusAddress = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof statusAddress !== 'string') return { kind: 'error', message: statusAddress.problem };
+  if (v['syslog-socket'] !== undefined && v.syslog !== true) return { kind: 'error', message: '--syslog-socket needs -l/--syslog' };
   const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
   if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
   return {
@@ -134,6 +140,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       servers: servers.trim(),
       verbose: v.verbose === true,
       syslog: v.syslog === true,
+      syslogSocket: v['syslog-socket'] ?? null,
       printConfig: v['print-config'] === true,
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),
       maxConcurrentChecks: concurrency,

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { digestId } from '../../src/main/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
+import { startDgramSink } from '../support/unix-dgram-sink.js';
 import { processGone } from '../support/processes.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -342,4 +343,23 @@ test('SIGHUP make-before-break: a moved node is created before the old one is de
   assert.equal(staysAfter!.mzxid.toString('hex'), stays!.mzxid.toString('hex'), 'and its data was not rewritten');
   assert.equal(renamedAfter!.czxid.toString('hex'), renamed!.czxid.toString('hex'), 'the renamed section kept its node');
   assert.equal(await stopAgent(b), 0);
+});
+
+test('-l logs to syslog through logger(1): one message per event, with the severity of its level', async () => {
+  const sink = await startDgramSink(join(flags, 'syslog.sock'));
+  try {
+    const a = startAgent(['-l', '--syslog-socket', sink.path, '-c', writeConfig(`[up]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: sl.example\nzookeeper_path: /syslog\n[down]\ncmd: false\nrefresh: 0.5\nservice_port: 2\nservice_hostname: sl.example\nzookeeper_path: /syslog\n`), '-s', zk.connectString]);
+    agents.push(a);
+    await exists('/syslog/sl.example:1');
+    const said = (pred: (line: string) => boolean, what: string) => waitFor(async () => sink.received.find(pred), (l) => l !== undefined, { what: `syslog: ${what}` });
+    // daemon facility (3): info is <30>, warning <28>; logger(1) adds the tag and our pid.
+    const info = await said((l) => l.includes('"event":"registered"'), 'the registration');
+    assert.match(info!, new RegExp(`^<30>.*zk-watcher\\[${a.pid}\\]: \\{"level":30,`));
+    const warn = await said((l) => l.includes('"service":"down"') && l.includes('"healthy":false'), 'the failing service');
+    assert.match(warn!, /^<28>.*zk-watcher\[\d+\]: \{"level":40,/);
+    assert.equal(a.logs.filter((r) => r.event !== 'not_json').length, 0, 'nothing went to stdout');
+    assert.equal(await stopAgent(a), 0);
+  } finally {
+    sink.close();
+  }
 });
