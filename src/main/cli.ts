@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, USAGE, type Options } from '../shared/args.js';
+import { checkEnvironment } from '../shared/check-env.js';
 import { formatProblem, hasErrors } from '../shared/problems.js';
 import { connectStringProblem } from '../shared/servers.js';
 import { loadConfig } from './config-files.js';
@@ -117,13 +118,6 @@ async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeo
     return;
   }
   await daemon.reload(config);
-}
-
-/** Checks start with the agent's environment; nothing of ours is secret in it today. */
-function checkEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
 function version(): string {

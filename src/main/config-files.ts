@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildConfig, type ConfigSource } from '../shared/config.js';
 import { decodeConfigBytes } from '../shared/decode.js';
 import type { Problem } from '../shared/problems.js';
+import { readablePasswordWarning } from '../shared/secrets.js';
 import type { Config } from '../shared/types.js';
 
 const CONFIG_SUFFIXES = ['.cfg', '.ini', '.conf'];
@@ -40,7 +41,14 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
   }
   if (problems.length > 0) return { config: null, problems };
   const built = buildConfig(sources);
-  return { config: built.config, problems: [...built.problems] };
+  const found = [...built.problems];
+  const auth = built.config?.auth;
+  if (auth != null) {
+    const mode = await stat(auth.source.file).then((st) => st.mode, () => 0); // just read: a vanished file has no mode to warn about
+    const warning = readablePasswordWarning(auth.source, mode);
+    if (warning !== null) found.push(warning);
+  }
+  return { config: built.config, problems: found };
 }
 
 async function configFilesIn(dir: string): Promise<string[]> {

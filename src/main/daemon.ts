@@ -6,6 +6,7 @@ import { nextHealth, UNKNOWN_HEALTH, type Health } from '../shared/health.js';
 import { inMaintenance, wantRegistered, type MaintenanceState } from '../shared/maintenance.js';
 import type { ServiceFacts } from '../shared/status.js';
 import type { CheckResult, Config, ServiceSpec } from '../shared/types.js';
+import { blot } from '../shared/secrets.js';
 import { encodePayload, znodePath } from '../shared/znode.js';
 import { EngineStats } from './engine-stats.js';
 import { MaintenanceWatcher } from './maintenance-watcher.js';
@@ -116,9 +117,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     return runtime;
   }
 
-  private onResult(spec: ServiceSpec, result: CheckResult): void {
+  private onResult(spec: ServiceSpec, raw: CheckResult): void {
     const svc = this.services.get(spec.name);
     if (svc === undefined || svc.spec !== spec || this.state !== 'running') return;
+    // A check may print the [auth] password; from here on (logs, /status, metrics) it is blotted out.
+    const secret = this.config.auth?.password ?? null;
+    const result = secret === null ? raw : { ...raw, reason: blot(raw.reason, secret), outputTail: blot(raw.outputTail, secret) };
     svc.lastResult = result;
     svc.lastResultAt = Date.now();
     this.stats.onResult(result.passed);

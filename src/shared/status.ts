@@ -2,6 +2,8 @@
 // facts in, a JSON document or a table out. No secret reaches it: paths, results and
 // output tails only, with the [auth] password blotted out of the free text.
 
+import { blot } from './secrets.js';
+
 export interface ServiceFacts {
   readonly name: string;
   readonly path: string;
@@ -50,10 +52,6 @@ export interface StatusDocument {
   readonly services: readonly ServiceStatus[];
 }
 
-/** Replace every occurrence of `secret` (when there is one) in free text a check produced. */
-export function blot(text: string, secret: string | null): string {
-  return secret === null || secret === '' ? text : text.split(secret).join('[redacted]');
-}
 
 export function statusDocument(facts: AgentFacts, secret: string | null): StatusDocument {
   const iso = (ms: number) => new Date(ms).toISOString();

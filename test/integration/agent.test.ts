@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -362,4 +362,23 @@ test('-l logs to syslog through logger(1): one message per event, with the sever
   } finally {
     sink.close();
   }
+});
+
+test('the [auth] password appears in no output, verbose logs included, even when a check prints it; checks do not get the agent-only environment', async () => {
+  const password = 'Pa55-w0rd-never-shown';
+  const file = writeConfig(
+    `[auth]\nuser: agent\npassword: ${password}\n` +
+      `[leaky]\ncmd: echo "using ${password}"; exit 1\nrefresh: 0.3\nservice_port: 1\nservice_hostname: sec.example\nzookeeper_path: /secrets\n` +
+      `[clean-env]\ncmd: test -z "$CREDENTIALS_DIRECTORY$NOTIFY_SOCKET$WATCHDOG_USEC"\nrefresh: 0.3\nservice_port: 2\nservice_hostname: sec.example\nzookeeper_path: /secrets\n`,
+  );
+  chmodSync(file, 0o600);
+  const a = startAgent(['-v', '-c', file, '-s', zk.connectString], { ...process.env, CREDENTIALS_DIRECTORY: '/run/credentials/zk-watcher.service', NOTIFY_SOCKET: '@zkw-test-none', WATCHDOG_USEC: '60000000' });
+  agents.push(a);
+  await exists('/secrets/sec.example:2');
+  const leaky = await a.waitForLog((r) => r.service === 'leaky' && r.healthy === false, 'leaky judged unhealthy');
+  assert.equal(leaky.output, 'using [redacted]\n');
+  await a.waitForLog((r) => r.service === 'leaky' && r.event === 'check' && r.level === 20, 'a verbose check record');
+  assert.equal(await stopAgent(a), 0);
+  const everything = JSON.stringify(a.logs) + a.stderr();
+  assert.ok(!everything.includes(password), 'the password is in no log line and not on stderr');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonFqdn, runCli, writeConfig } from '../support/agent.js';
@@ -81,4 +81,17 @@ test('a malformed --server exits 2 before anything starts', () => {
   const r = runCli(['-c', file, '-s', 'a:1/bad//chroot']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--server 'a:1\/bad\/\/chroot': the chroot has an empty segment/);
+});
+
+test('a config that holds the [auth] password and is readable by every user gets a warning naming the file and its mode', () => {
+  const file = writeConfig(SEED);
+  chmodSync(file, 0o644);
+  const open = runCli(['-c', file, '--print-config']);
+  assert.equal(open.code, 0, open.stderr);
+  assert.match(open.stderr, new RegExp(`^${file}:\\d+: warning: \\[auth\\] holds a password, yet the file is readable by every user on this host \\(mode 0644\\); run: chmod o-r ${file}`, 'm'));
+  assert.ok(!open.stderr.includes('s3cr3t-pa55'));
+  chmodSync(file, 0o640);
+  const closed = runCli(['-c', file, '--print-config']);
+  assert.equal(closed.code, 0, closed.stderr);
+  assert.doesNotMatch(closed.stderr, /readable by every user/);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { age, blot, oneLine, parseStatusDocument, statusDocument, statusTable, type AgentFacts } from '../../src/shared/status.js';
+import { blot } from '../../src/shared/secrets.js';
+import { age, oneLine, parseStatusDocument, statusDocument, statusTable, type AgentFacts } from '../../src/shared/status.js';
 
 const T0 = Date.parse('2026-01-02T03:04:05.000Z');
 
