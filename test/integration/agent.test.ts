@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import zookeeper from 'node-zookeeper-client';
 import { digestId } from '../../src/main/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
@@ -381,4 +382,30 @@ test('the [auth] password appears in no output, verbose logs included, even when
   assert.equal(await stopAgent(a), 0);
   const everything = JSON.stringify(a.logs) + a.stderr();
   assert.ok(!everything.includes(password), 'the password is in no log line and not on stderr');
+});
+
+test('another user cannot change or delete our nodes; a path whose ACL shuts us out is reported for that service while the others register', async () => {
+  const bob = await connectClient(zk.connectString, { auth: { user: 'bob', password: 'builder' } });
+  try {
+    // bob's own corner of the tree: only bob may create under it.
+    await bob.create('/bobs', null, zookeeper.CreateMode.PERSISTENT, [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', digestId('bob', 'builder'))), new zookeeper.ACL(zookeeper.Permission.READ, zookeeper.Id.ANYONE_ID_UNSAFE)]);
+    const a = agent(
+      `[auth]\nuser: alice\npassword: wonderland-9\n` +
+        `[mine]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: acl.example\nzookeeper_path: /acl-test/mine\n` +
+        `[shut-out]\ncmd: true\nrefresh: 0.5\nservice_port: 2\nservice_hostname: acl.example\nzookeeper_path: /bobs/svc\n`,
+    );
+    const path = '/acl-test/mine/acl.example:1';
+    await exists(path);
+    const refused = await a.waitForLog((r) => r.service === 'shut-out' && r.event === 'zk_sync_failed', 'the shut-out service reported');
+    assert.match(String(refused.error), /no permission/);
+    assert.equal(refused.level, 50, 'reported as an error');
+    await assert.rejects(bob.setData(path, 'hijacked'), /NO_AUTH/);
+    await assert.rejects(bob.remove(path), /NO_AUTH/);
+    await assert.rejects(observer.setData(path, 'hijacked'), /NO_AUTH/);
+    assert.match((await observer.getData(path))!.data.toString(), /^\{"pid":/, 'our data is untouched');
+    assert.equal(await observer.exists('/bobs/svc/acl.example:2'), null);
+    assert.equal(await stopAgent(a), 0);
+  } finally {
+    await bob.close();
+  }
 });
