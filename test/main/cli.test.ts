@@ -62,6 +62,12 @@ test('a directory of configs is read in name order; an empty one is an error', (
   const r = runCli(['-c', dir, '--print-config']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual((JSON.parse(r.stdout) as { services: { name: string }[] }).services.map((s) => s.name), ['a', 'b']);
+
+  // The same service in two files: an error that names both.
+  writeFileSync(join(dir, '30-c.conf'), '# dropped in by another tool\n[a]\ncmd: true\nrefresh: 1\nservice_port: 3\nzookeeper_path: /c\n');
+  const twice = runCli(['-c', dir, '--print-config']);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, new RegExp(`^${join(dir, '30-c.conf')}:2: section \\[a\\] is defined twice \\(also at ${join(dir, '10-a.ini')}:1\\)`, 'm'));
 });
 
 test('bad flags exit 2 with the usage; --help and --version exit 0', () => {
