@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine, USAGE, type Options } from '../shared/args.js';
 import { formatProblem, hasErrors } from '../shared/problems.js';
 import { connectStringProblem } from '../shared/servers.js';
+import { notifyTarget } from '../shared/sd-notify.js';
 import { loadConfig } from './config-files.js';
 import { Daemon } from './daemon.js';
 import { getFqdn } from './fqdn.js';
 import { createLogger } from './logger.js';
+import { Notifier } from './notify/notifier.js';
 import { renderConfig } from './print-config.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +34,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zk-watcher: --server '${options.servers}': ${serverProblem}\n`);
     return 2;
   }
+  const notify = notifyTarget(process.env);
+  if (notify.kind === 'invalid') {
+    process.stderr.write(`zk-watcher: ${notify.problem}\n`);
+    return 2;
+  }
   const { config, problems } = await loadConfig(options.configPaths);
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
@@ -43,10 +50,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(renderConfig(config, hostname));
     return 0;
   }
-  return run(options, config, hostname);
+  return run(options, config, hostname, notify.kind === 'socket' ? notify.address : null);
 }
 
-async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string): Promise<number> {
+async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string, notifySocket: string | null): Promise<number> {
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog });
   const daemon = new Daemon({
     config,
@@ -59,6 +66,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     checkEnv: checkEnvironment(process.env),
     statsIntervalS: options.statsIntervalS,
   });
+  const notifier = Notifier.fromEnvironment(notifySocket, process.env, { session: daemon.session, services: () => daemon.serviceViews() }, logger);
   // Whatever happens, no check process outlives the agent.
   process.on('exit', () => daemon.killChecks());
   process.on('uncaughtException', (e) => {
@@ -78,8 +86,12 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
       }
       stopping = true;
       logger.info({ event: 'signal', signal }, `received ${signal}`);
+      notifier?.stopping();
       daemon.stop().then(
-        () => resolve(0),
+        async () => {
+          await notifier?.close();
+          resolve(0);
+        },
         (e: unknown) => {
           logger.error({ event: 'stop_failed', error: String(e) }, 'error while stopping');
           resolve(1);
@@ -91,6 +103,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     // Reload outside the signal handler: read, validate, and only then apply.
     process.on('SIGHUP', () => void reload(options, daemon, logger));
     daemon.start();
+    notifier?.start();
   });
 }
 

@@ -2,6 +2,7 @@
 
 import type { Logger } from 'pino';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../shared/health.js';
+import type { ServiceView } from '../shared/sd-notify.js';
 import type { CheckResult, Config, ServiceSpec } from '../shared/types.js';
 import { encodePayload, znodePath } from '../shared/znode.js';
 import { EngineStats } from './engine-stats.js';
@@ -171,6 +172,11 @@ export class Daemon {
     this.state = 'stopped';
     this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
     return { remaining };
+  }
+
+  /** What systemd's READY=1 and STATUS= are computed from. */
+  serviceViews(): ServiceView[] {
+    return [...this.services.values()].map((s) => ({ checked: s.lastResult !== null || s.health.healthy !== null, healthy: s.health.healthy, registered: this.registrar.isRegistered(s.path) }));
   }
 
   killChecks(): void {
