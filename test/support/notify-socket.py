@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for systemd's notify socket: binds a unix datagram socket at ADDRESS (a
 path, or '@name' for the abstract namespace), prints "listening" as a JSON line once
-bound, then one JSON line per datagram received: {"t": seconds since bind, "pid": the
+bound, then one JSON line per datagram received: {"wall": epoch ms, "pid": the
 sender's pid (SO_PASSCRED, as systemd reads it), "messages": ["KEY=value", ...]}.
 Node cannot bind such a socket, hence Python."""
 import json
@@ -15,7 +15,6 @@ address = sys.argv[1]
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
 sock.bind("\0" + address[1:] if address.startswith("@") else address)
-start = time.monotonic()
 print(json.dumps({"listening": address}), flush=True)
 creds_size = struct.calcsize("3i")
 while True:
@@ -25,4 +24,4 @@ while True:
         if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
             pid = struct.unpack("3i", payload[:creds_size])[0]
     lines = [l for l in data.decode("utf-8", "replace").split("\n") if l]
-    print(json.dumps({"t": round(time.monotonic() - start, 3), "pid": pid, "messages": lines}), flush=True)
+    print(json.dumps({"wall": time.time() * 1000, "pid": pid, "messages": lines}), flush=True)

@@ -1,0 +1,123 @@
+// The agent under Type=notify: the real program, a real ZooKeeper, and a real unix
+// datagram socket in the place of systemd's, read as systemd would read it.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { openNotifySocket, type NotifySocket } from '../support/notify-socket.js';
+import { connectClient, type TestClient } from '../support/zk-client.js';
+import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
+import { waitFor } from '../support/wait.js';
+
+let zk: ZkServer;
+let observer: TestClient;
+const agents: Agent[] = [];
+const sockets: NotifySocket[] = [];
+
+before(async () => {
+  zk = await startZooKeeper();
+  observer = await connectClient(zk.connectString);
+});
+
+after(async () => {
+  for (const a of agents) a.signal('SIGKILL');
+  for (const s of sockets) await s.close();
+  await observer?.close();
+  await stopAll();
+});
+
+function config(path: string): string {
+  return `[svc]\ncmd: test -d /\nrefresh: 1\nservice_port: 80\nservice_hostname: 10.0.0.1\nzookeeper_path: ${path}\n`;
+}
+
+function agent(path: string, env: NodeJS.ProcessEnv, extra: string[] = []): Agent {
+  const a = startAgent(['-c', writeConfig(config(path)), '-s', zk.connectString, ...extra], { ...process.env, ...env });
+  agents.push(a);
+  return a;
+}
+
+async function socket(abstract = false): Promise<NotifySocket> {
+  const s = await openNotifySocket({ abstract });
+  sockets.push(s);
+  return s;
+}
+
+const exists = (path: string) => waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist`, timeoutMs: 30_000 });
+
+test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the session lives and not after, STOPPING=1 before exit', async () => {
+  const notify = await socket();
+  const path = '/notify/main/svc';
+  const node = `${path}/10.0.0.1:80`;
+  const a = agent(path, { NOTIFY_SOCKET: notify.address, WATCHDOG_USEC: '1000000' }, ['--session-timeout', '2']);
+
+  const ready = await notify.waitForMessage((m) => m === 'READY=1', 'READY=1');
+  // Registration converged before READY: the node is there the moment READY is.
+  assert.notEqual(await observer.exists(node), null, 'READY=1 came before the node existed');
+  assert.notEqual(ready.datagram.pid, a.pid, 'sent by the zkw-notify helper, not through the agent pid');
+  await notify.waitForMessage((m) => m === 'STATUS=1 service, 1 healthy, 1 registered; ZooKeeper connected', 'STATUS= once running');
+  const before = notify.messages().slice(0, notify.messages().indexOf(ready));
+  assert.ok(before.some((m) => m.message.startsWith('STATUS=starting: waiting for')), `a start-up STATUS= says what it waits for: ${JSON.stringify(before.map((m) => m.message))}`);
+
+  await waitFor(async () => notify.messages().filter((m) => m.message === 'WATCHDOG=1').length, (n) => n >= 3, { what: '3 WATCHDOG=1', timeoutMs: 30_000 });
+
+  // ZooKeeper gone for longer than the session timeout (2 s): the watchdog goes unfed.
+  await zk.stop();
+  const unhealthy = await notify.waitForMessage((m) => /no server for [3-9] s\)$/.test(m), 'STATUS= with ZooKeeper gone for 3 s or more');
+  await a.waitForLog((r) => r.event === 'watchdog_withheld', 'watchdog_withheld', 30_000);
+  const later = await notify.waitForMessage((m) => /no server for ([89]|\d\d+) s\)$/.test(m), 'STATUS= with ZooKeeper gone for 8 s or more', 60_000);
+  const all = notify.messages();
+  const fedWhileDead = all.slice(all.indexOf(unhealthy), all.indexOf(later)).filter((m) => m.message === 'WATCHDOG=1');
+  assert.equal(fedWhileDead.length, 0, 'WATCHDOG=1 kept coming with the session past its timeout');
+  assert.ok(later.datagram.wall - unhealthy.datagram.wall >= 3000, 'the silence lasted several watchdog intervals');
+
+  // ZooKeeper back: the watchdog is fed again.
+  await zk.start();
+  const count = notify.messages().length;
+  await waitFor(async () => notify.messages().slice(count).some((m) => m.message === 'WATCHDOG=1'), (fed) => fed, { what: 'WATCHDOG=1 after ZooKeeper returned', timeoutMs: 60_000 });
+  await exists(node);
+
+  a.signal('SIGTERM');
+  const code = await a.exited;
+  const exitedAt = Date.now();
+  assert.equal(code, 0);
+  const stopping = await notify.waitForMessage((m) => m === 'STOPPING=1', 'STOPPING=1', 10_000);
+  const stopped = a.logs.find((r) => r.event === 'stopped');
+  assert.ok(stopped !== undefined, 'the agent logged its stop');
+  assert.ok(stopping.datagram.wall <= (stopped.time as number) + 5, `STOPPING=1 (${stopping.datagram.wall}) arrived before the agent finished stopping (${String(stopped.time)})`);
+  assert.ok(stopping.datagram.wall <= exitedAt);
+  assert.equal(await observer.exists(node), null, 'the node was removed on the way out');
+});
+
+test('an abstract-namespace NOTIFY_SOCKET (@name) works, and WATCHDOG_PID of another process means no watchdog from us', async () => {
+  const notify = await socket(true);
+  const path = '/notify/abstract/svc';
+  const a = agent(path, { NOTIFY_SOCKET: notify.address, WATCHDOG_USEC: '200000', WATCHDOG_PID: '1' });
+  await notify.waitForMessage((m) => m === 'READY=1', 'READY=1 on an abstract socket');
+  await exists(`${path}/10.0.0.1:80`);
+  const enabled = await a.waitForLog((r) => r.event === 'notify_enabled', 'notify_enabled');
+  assert.equal(enabled.watchdogEveryMs, null);
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  await notify.waitForMessage((m) => m === 'STOPPING=1', 'STOPPING=1');
+  assert.deepEqual(notify.messages().filter((m) => m.message === 'WATCHDOG=1'), [], 'the watchdog belongs to pid 1, not to us');
+});
+
+test('without NOTIFY_SOCKET nothing of the protocol runs and the agent works as before', async () => {
+  const path = '/notify/none/svc';
+  const env = { ...process.env };
+  delete env.NOTIFY_SOCKET;
+  delete env.WATCHDOG_USEC;
+  const a = startAgent(['-c', writeConfig(config(path)), '-s', zk.connectString], env);
+  agents.push(a);
+  await exists(`${path}/10.0.0.1:80`);
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  assert.deepEqual(a.logs.filter((r) => r.event?.startsWith('notify') || r.event?.startsWith('watchdog')), []);
+  assert.equal(await observer.exists(`${path}/10.0.0.1:80`), null);
+});
+
+test('a NOTIFY_SOCKET that is no socket address stops the agent with exit code 2, naming the variable', () => {
+  const r = runCli(['-c', writeConfig(config('/notify/bad/svc')), '-s', zk.connectString], { ...process.env, NOTIFY_SOCKET: 'relative/notify' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /NOTIFY_SOCKET 'relative\/notify' is neither an absolute path nor an @abstract name/);
+});
