@@ -121,9 +121,12 @@ async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeo
 /** Checks start with the agent's environment; nothing of ours is secret in it today. */
 function checkEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !NOT_FOR_CHECKS.has(k)) out[k] = v;
   return out;
 }
+
+/** systemd's notify variables are the agent's: a check that sent WATCHDOG=1 (NotifyAccess=all) would feed our watchdog. */
+const NOT_FOR_CHECKS = new Set(['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID']);
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

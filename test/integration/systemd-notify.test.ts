@@ -27,7 +27,8 @@ after(async () => {
 });
 
 function config(path: string): string {
-  return `[svc]\ncmd: test -d /\nrefresh: 1\nservice_port: 80\nservice_hostname: 10.0.0.1\nzookeeper_path: ${path}\n`;
+  // Healthy only if systemd's variables stay the agent's: a check must not be able to feed our watchdog.
+  return `[svc]\ncmd: test -z "$NOTIFY_SOCKET$WATCHDOG_USEC$WATCHDOG_PID"\nrefresh: 1\nservice_port: 80\nservice_hostname: 10.0.0.1\nzookeeper_path: ${path}\n`;
 }
 
 function agent(path: string, env: NodeJS.ProcessEnv, extra: string[] = []): Agent {
