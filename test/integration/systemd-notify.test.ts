@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { processGone } from '../support/processes.js';
 import { openNotifySocket, type NotifySocket } from '../support/notify-socket.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -121,4 +122,15 @@ test('a NOTIFY_SOCKET that is no socket address stops the agent with exit code 2
   const r = runCli(['-c', writeConfig(config('/notify/bad/svc')), '-s', zk.connectString], { ...process.env, NOTIFY_SOCKET: 'relative/notify' });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /NOTIFY_SOCKET 'relative\/notify' is neither an absolute path nor an @abstract name/);
+});
+
+test('the zkw-notify helper does not outlive an agent killed with SIGKILL', async () => {
+  const notify = await socket();
+  const a = agent('/notify/killed/svc', { NOTIFY_SOCKET: notify.address });
+  const ready = await notify.waitForMessage((m) => m === 'READY=1', 'READY=1');
+  const helperPid = ready.datagram.pid!;
+  assert.equal(processGone(helperPid), false);
+  a.signal('SIGKILL');
+  await a.exited;
+  await waitFor(async () => processGone(helperPid), (g) => g, { what: `helper ${helperPid} to die with the agent` });
 });
