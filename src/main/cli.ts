@@ -7,10 +7,12 @@ import { parseCommandLine, USAGE, type Options } from '../shared/args.js';
 import { checkEnvironment } from '../shared/check-env.js';
 import { formatProblem, hasErrors } from '../shared/problems.js';
 import { connectStringProblem } from '../shared/servers.js';
+import { notifyTarget } from '../shared/sd-notify.js';
 import { loadConfig } from './config-files.js';
 import { Daemon } from './daemon.js';
 import { getFqdn } from './fqdn.js';
 import { createLogger } from './logger.js';
+import { Notifier } from './notify/notifier.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 import { StatusServer } from './status-server.js';
@@ -36,6 +38,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zk-watcher: --server '${options.servers}': ${serverProblem}\n`);
     return 2;
   }
+  const notify = notifyTarget(process.env);
+  if (notify.kind === 'invalid') {
+    process.stderr.write(`zk-watcher: ${notify.problem}\n`);
+    return 2;
+  }
   const { config, problems } = await loadConfig(options.configPaths);
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
@@ -47,10 +54,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(renderConfig(config, hostname));
     return 0;
   }
-  return run(options, config, hostname);
+  return run(options, config, hostname, notify.kind === 'socket' ? notify.address : null);
 }
 
-async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string): Promise<number> {
+async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string, notifySocket: string | null): Promise<number> {
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
   const daemon = new Daemon({
     config,
@@ -71,6 +78,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     logger.fatal({ event: 'status_listen_failed', error: listening }, listening);
     return 1;
   }
+  const notifier = Notifier.fromEnvironment(notifySocket, process.env, { session: daemon.session, services: () => daemon.serviceViews() }, logger);
   // Whatever happens, no check process outlives the agent.
   process.on('exit', () => daemon.killChecks());
   process.on('uncaughtException', (e) => {
@@ -90,8 +98,10 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
       }
       stopping = true;
       logger.info({ event: 'signal', signal }, `received ${signal}`);
+      notifier?.stopping();
       daemon.stop().then(
-        () => {
+        async () => {
+          await notifier?.close();
           status?.close();
           resolve(0);
         },
@@ -106,6 +116,7 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     // Reload outside the signal handler: read, validate, and only then apply.
     process.on('SIGHUP', () => void reload(options, daemon, logger));
     daemon.start();
+    notifier?.start();
   });
 }
 

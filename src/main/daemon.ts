@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../shared/health.js';
 import { inMaintenance, wantRegistered, type MaintenanceState } from '../shared/maintenance.js';
 import type { ServiceFacts } from '../shared/status.js';
+import type { ServiceView } from '../shared/sd-notify.js';
 import type { CheckResult, Config, ServiceSpec } from '../shared/types.js';
 import { blot } from '../shared/secrets.js';
 import { encodePayload, znodePath } from '../shared/znode.js';
@@ -271,6 +272,11 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.state = 'stopped';
     this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
     return { remaining };
+  }
+
+  /** What systemd's READY=1 and STATUS= are computed from. */
+  serviceViews(): ServiceView[] {
+    return [...this.services.values()].map((s) => ({ checked: s.lastResult !== null || s.health.healthy !== null, healthy: s.health.healthy, registered: this.registrar.isRegistered(s.path) }));
   }
 
   killChecks(): void {

@@ -1,0 +1,83 @@
+// The systemd notify protocol's decisions (sd_notify(3)): where to send, how often the
+// watchdog is fed, when the agent counts as ready, whether the session is healthy enough
+// to feed it, and the STATUS= text a person reads in `systemctl status`. Pure.
+
+/** How long start-up waits for registrations to converge before READY=1 is sent anyway. */
+export const READY_DEADLINE_MS = 60_000;
+
+export type NotifyTarget = { readonly kind: 'none' } | { readonly kind: 'socket'; readonly address: string } | { readonly kind: 'invalid'; readonly problem: string };
+
+/** $NOTIFY_SOCKET: unset (not under systemd), an absolute path, or an abstract name written '@name'. */
+export function notifyTarget(env: Readonly<Record<string, string | undefined>>): NotifyTarget {
+  const address = env['NOTIFY_SOCKET'];
+  if (address === undefined || address === '') return { kind: 'none' };
+  // sockaddr_un's sun_path holds 108 bytes, the path's NUL included.
+  if (Buffer.byteLength(address) > 107) return { kind: 'invalid', problem: `NOTIFY_SOCKET '${address}' is longer than a unix socket address can be` };
+  if (!address.startsWith('/') && !address.startsWith('@')) return { kind: 'invalid', problem: `NOTIFY_SOCKET '${address}' is neither an absolute path nor an @abstract name` };
+  return { kind: 'socket', address };
+}
+
+/**
+ * Milliseconds between WATCHDOG=1 messages: half of $WATCHDOG_USEC, as sd_watchdog_enabled(3)
+ * advises; null when systemd asks for no watchdog, or asks it of another process ($WATCHDOG_PID).
+ */
+export function watchdogIntervalMs(env: Readonly<Record<string, string | undefined>>, pid: number): number | null {
+  const usec = env['WATCHDOG_USEC'];
+  if (usec === undefined || !/^[0-9]+$/.test(usec) || Number(usec) === 0) return null;
+  const forPid = env['WATCHDOG_PID'];
+  if (forPid !== undefined && forPid !== '' && forPid !== String(pid)) return null;
+  return Math.max(1, Math.floor(Number(usec) / 2000));
+}
+
+/** What the agent knows of one service, for readiness and STATUS=. */
+export interface ServiceView {
+  /** Its check has produced at least one result. */
+  readonly checked: boolean;
+  readonly healthy: boolean | null;
+  /** ZooKeeper confirmed our node under the current session. */
+  readonly registered: boolean;
+}
+
+export interface SessionView {
+  readonly state: 'connecting' | 'connected' | 'disconnected' | 'closed';
+  /** ms the session has gone without a server (since start, or since the last connection); 0 when connected. */
+  readonly unreachableForMs: number;
+  readonly timeoutMs: number;
+}
+
+/** Not yet ready: what start-up still waits for, in words; null when registrations have converged. */
+export function pendingConvergence(services: readonly ServiceView[]): string | null {
+  const unchecked = services.filter((s) => !s.checked).length;
+  if (unchecked > 0) return `waiting for the first check result of ${unchecked} of ${services.length} services`;
+  const unsettled = services.filter((s) => s.registered !== (s.healthy === true)).length;
+  if (unsettled > 0) return `waiting for ZooKeeper to confirm ${unsettled} of ${services.length} registrations`;
+  return null;
+}
+
+/** READY=1 when every service's first registration has settled, or when the deadline has passed. */
+export function readyNow(services: readonly ServiceView[], sinceStartMs: number): boolean {
+  return pendingConvergence(services) === null || sinceStartMs >= READY_DEADLINE_MS;
+}
+
+/** The watchdog is fed while a server answers us, or has been gone for less than the session timeout. */
+export function sessionHealthy(session: SessionView): boolean {
+  if (session.state === 'connected') return true;
+  if (session.state === 'closed') return false;
+  return session.unreachableForMs < session.timeoutMs;
+}
+
+/** e.g. "42 services, 40 healthy, 40 registered; ZooKeeper connected". */
+export function statusLine(services: readonly ServiceView[], session: SessionView, ready: boolean): string {
+  const healthy = services.filter((s) => s.healthy === true).length;
+  const registered = services.filter((s) => s.registered).length;
+  const counts = `${services.length} ${services.length === 1 ? 'service' : 'services'}, ${healthy} healthy, ${registered} registered`;
+  let zk = `ZooKeeper ${session.state}`;
+  if (session.state !== 'connected' && session.unreachableForMs >= 1000) zk += ` (no server for ${Math.floor(session.unreachableForMs / 1000)} s)`;
+  const pending = ready ? null : pendingConvergence(services);
+  return pending === null ? `${counts}; ${zk}` : `starting: ${pending}; ${counts}; ${zk}`;
+}
+
+/** One notify message (KEY=value). The helper sends a line per datagram: keep values on one line. */
+export function notifyMessage(key: string, value: string): string {
+  return `${key}=${value.replace(/[\r\n]+/g, ' ')}`;
+}

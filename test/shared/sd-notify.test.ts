@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  notifyMessage,
+  notifyTarget,
+  pendingConvergence,
+  READY_DEADLINE_MS,
+  readyNow,
+  sessionHealthy,
+  statusLine,
+  watchdogIntervalMs,
+  type ServiceView,
+  type SessionView,
+} from '../../src/shared/sd-notify.js';
+
+const up: ServiceView = { checked: true, healthy: true, registered: true };
+const down: ServiceView = { checked: true, healthy: false, registered: false };
+const unchecked: ServiceView = { checked: false, healthy: null, registered: false };
+const healthyNotYetRegistered: ServiceView = { checked: true, healthy: true, registered: false };
+const unhealthyStillRegistered: ServiceView = { checked: true, healthy: false, registered: true };
+const connected: SessionView = { state: 'connected', unreachableForMs: 0, timeoutMs: 10_000 };
+
+test('NOTIFY_SOCKET: unset, a path, an abstract name, and what is refused', () => {
+  assert.deepEqual(notifyTarget({}), { kind: 'none' });
+  assert.deepEqual(notifyTarget({ NOTIFY_SOCKET: '' }), { kind: 'none' });
+  assert.deepEqual(notifyTarget({ NOTIFY_SOCKET: '/run/systemd/notify' }), { kind: 'socket', address: '/run/systemd/notify' });
+  assert.deepEqual(notifyTarget({ NOTIFY_SOCKET: '@/org/freedesktop/systemd1/notify/123' }), { kind: 'socket', address: '@/org/freedesktop/systemd1/notify/123' });
+  const relative = notifyTarget({ NOTIFY_SOCKET: 'run/notify' });
+  assert.equal(relative.kind, 'invalid');
+  assert.match(relative.kind === 'invalid' ? relative.problem : '', /NOTIFY_SOCKET 'run\/notify' is neither an absolute path nor an @abstract name/);
+  const long = notifyTarget({ NOTIFY_SOCKET: '/' + 'x'.repeat(107) });
+  assert.equal(long.kind, 'invalid');
+  assert.equal(notifyTarget({ NOTIFY_SOCKET: '/' + 'x'.repeat(106) }).kind, 'socket');
+});
+
+test('the watchdog is fed at half of WATCHDOG_USEC, only for our own pid', () => {
+  assert.equal(watchdogIntervalMs({}, 42), null);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '30000000' }, 42), 15_000);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '1000000', WATCHDOG_PID: '42' }, 42), 500);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '1000000', WATCHDOG_PID: '43' }, 42), null);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '1000000', WATCHDOG_PID: '' }, 42), 500);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '0' }, 42), null);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: 'soon' }, 42), null);
+  assert.equal(watchdogIntervalMs({ WATCHDOG_USEC: '1' }, 42), 1, 'a tiny watchdog still gets a positive interval');
+});
+
+test('ready once every service has a first result and its registration settled', () => {
+  assert.equal(pendingConvergence([]), null, 'no services: nothing to wait for');
+  assert.equal(pendingConvergence([up, down]), null);
+  assert.equal(pendingConvergence([up, unchecked, unchecked]), 'waiting for the first check result of 2 of 3 services');
+  assert.equal(pendingConvergence([up, healthyNotYetRegistered]), 'waiting for ZooKeeper to confirm 1 of 2 registrations');
+  assert.equal(pendingConvergence([unhealthyStillRegistered]), 'waiting for ZooKeeper to confirm 1 of 1 registrations');
+  assert.equal(readyNow([up, down], 0), true);
+  assert.equal(readyNow([healthyNotYetRegistered], READY_DEADLINE_MS - 1), false);
+  assert.equal(readyNow([healthyNotYetRegistered], READY_DEADLINE_MS), true, 'the deadline makes it ready anyway');
+});
+
+test('the session is healthy while connected, or unreachable for less than its timeout', () => {
+  assert.equal(sessionHealthy(connected), true);
+  assert.equal(sessionHealthy({ state: 'disconnected', unreachableForMs: 9_999, timeoutMs: 10_000 }), true);
+  assert.equal(sessionHealthy({ state: 'disconnected', unreachableForMs: 10_000, timeoutMs: 10_000 }), false);
+  assert.equal(sessionHealthy({ state: 'connecting', unreachableForMs: 2_000, timeoutMs: 10_000 }), true, 'start-up gets one session timeout to connect');
+  assert.equal(sessionHealthy({ state: 'connecting', unreachableForMs: 30_000, timeoutMs: 10_000 }), false, 'a new session that cannot connect after a lost one');
+  assert.equal(sessionHealthy({ state: 'closed', unreachableForMs: 0, timeoutMs: 10_000 }), false);
+});
+
+test('STATUS= reads as a sentence a person can act on', () => {
+  assert.equal(statusLine([up, up, down], connected, true), '3 services, 2 healthy, 2 registered; ZooKeeper connected');
+  assert.equal(statusLine([up], connected, true), '1 service, 1 healthy, 1 registered; ZooKeeper connected');
+  assert.equal(
+    statusLine([up, unchecked], { state: 'connecting', unreachableForMs: 3_400, timeoutMs: 10_000 }, false),
+    'starting: waiting for the first check result of 1 of 2 services; 2 services, 1 healthy, 1 registered; ZooKeeper connecting (no server for 3 s)',
+  );
+  assert.equal(
+    statusLine([healthyNotYetRegistered], { state: 'disconnected', unreachableForMs: 500, timeoutMs: 10_000 }, true),
+    '1 service, 1 healthy, 0 registered; ZooKeeper disconnected',
+    'once ready, no start-up words even if a registration is pending',
+  );
+});
+
+test('a message stays on one line: the helper sends a line per datagram', () => {
+  assert.equal(notifyMessage('STATUS', 'a\nb\r\nc'), 'STATUS=a b c');
+  assert.equal(notifyMessage('READY', '1'), 'READY=1');
+});
