@@ -12,7 +12,7 @@ import zookeeper from 'node-zookeeper-client';
 import { digestId } from '../../src/main/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
-import { startDgramSink } from '../support/unix-dgram-sink.js';
+import { openNotifySocket } from '../support/notify-socket.js';
 import { processGone } from '../support/processes.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -347,21 +347,21 @@ test('SIGHUP make-before-break: a moved node is created before the old one is de
 });
 
 test('-l logs to syslog through logger(1): one message per event, with the severity of its level', async () => {
-  const sink = await startDgramSink(join(flags, 'syslog.sock'));
+  // A unix datagram socket, as a syslog daemon's /dev/log is (the notify test's stand-in serves).
+  const sink = await openNotifySocket();
   try {
-    const a = startAgent(['-l', '--syslog-socket', sink.path, '-c', writeConfig(`[up]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: sl.example\nzookeeper_path: /syslog\n[down]\ncmd: false\nrefresh: 0.5\nservice_port: 2\nservice_hostname: sl.example\nzookeeper_path: /syslog\n`), '-s', zk.connectString]);
+    const a = startAgent(['-l', '--syslog-socket', sink.address, '-c', writeConfig(`[up]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: sl.example\nzookeeper_path: /syslog\n[down]\ncmd: false\nrefresh: 0.5\nservice_port: 2\nservice_hostname: sl.example\nzookeeper_path: /syslog\n`), '-s', zk.connectString]);
     agents.push(a);
     await exists('/syslog/sl.example:1');
-    const said = (pred: (line: string) => boolean, what: string) => waitFor(async () => sink.received.find(pred), (l) => l !== undefined, { what: `syslog: ${what}` });
     // daemon facility (3): info is <30>, warning <28>; logger(1) adds the tag and our pid.
-    const info = await said((l) => l.includes('"event":"registered"'), 'the registration');
-    assert.match(info!, new RegExp(`^<30>.*zk-watcher\\[${a.pid}\\]: \\{"level":30,`));
-    const warn = await said((l) => l.includes('"service":"down"') && l.includes('"healthy":false'), 'the failing service');
-    assert.match(warn!, /^<28>.*zk-watcher\[\d+\]: \{"level":40,/);
+    const info = await sink.waitForMessage((l) => l.includes('"event":"registered"'), 'syslog: the registration');
+    assert.match(info.message, new RegExp(`^<30>.*zk-watcher\\[${a.pid}\\]: \\{"level":30,`));
+    const warn = await sink.waitForMessage((l) => l.includes('"service":"down"') && l.includes('"healthy":false'), 'syslog: the failing service');
+    assert.match(warn.message, /^<28>.*zk-watcher\[\d+\]: \{"level":40,/);
     assert.equal(a.logs.filter((r) => r.event !== 'not_json').length, 0, 'nothing went to stdout');
     assert.equal(await stopAgent(a), 0);
   } finally {
-    sink.close();
+    await sink.close();
   }
 });
 
