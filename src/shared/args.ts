@@ -16,6 +16,12 @@ export interface Options {
   readonly maxWritesPerSecond: number;
   /** Seconds between `engine_stats` log lines; 0: none. */
   readonly statsIntervalS: number;
+  /** Run every check once, print a report, exit 0/1; never connects to ZooKeeper. */
+  readonly once: boolean;
+  /** With --once: the report as JSON. */
+  readonly json: boolean;
+  /** One service from the original Docker image's variables instead of -c. */
+  readonly fromEnv: boolean;
 }
 
 export type ParsedArgs =
@@ -52,6 +58,11 @@ Options (zk-watcher's own):
       --stats-interval SECONDS
                          log an engine_stats line (checks/s, schedule lag,
                          event-loop delay, queue) this often (default 60; 0: never)
+      --once             run every check once, print a table, exit 0 if all passed
+                         and 1 if not; never connects to ZooKeeper
+      --json             with --once: print the results as JSON instead
+      --from-env         configure one service from the Docker image's variables
+                         (ZK_PATH, SVC_HOST, SVC_PORT, CMD, ...) instead of -c and -s
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 
@@ -74,6 +85,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'max-concurrent-checks': { type: 'string' },
         'max-writes-per-second': { type: 'string' },
         'stats-interval': { type: 'string' },
+        once: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'from-env': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -102,6 +116,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!(statsInterval >= 0 && statsInterval <= 86_400)) {
     return { kind: 'error', message: `--stats-interval must be a number of seconds from 0 to 86400, got '${v['stats-interval']}'` };
   }
+  if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
+  if (v['from-env'] === true && (v.config !== undefined || v.server !== undefined)) {
+    return { kind: 'error', message: '--from-env reads the service and the server from the environment; it cannot be combined with -c/--config or -s/--server' };
+  }
   return {
     kind: 'run',
     options: {
@@ -114,6 +132,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       maxConcurrentChecks: concurrency,
       maxWritesPerSecond: writes,
       statsIntervalS: statsInterval,
+      once: v.once === true,
+      json: v.json === true,
+      fromEnv: v['from-env'] === true,
     },
   };
 }
