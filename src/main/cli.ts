@@ -10,6 +10,8 @@ import { connectStringProblem } from '../shared/servers.js';
 import { notifyTarget } from '../shared/sd-notify.js';
 import { loadConfig } from './config-files.js';
 import { Daemon } from './daemon.js';
+import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
+import { runOnce } from './once.js';
 import { getFqdn } from './fqdn.js';
 import { createLogger } from './logger.js';
 import { Notifier } from './notify/notifier.js';
@@ -32,7 +34,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zk-watcher: ${parsed.message}\n\n${USAGE}\n`);
     return 2;
   }
-  const options = parsed.options;
+  const loaded: LoadedSettings = parsed.options.fromEnv
+    ? await settingsForCli(parsed.options, process.env)
+    : { ...(await loadConfig(parsed.options.configPaths)), options: parsed.options, waitTimeS: 0, drainTimeS: 0, notes: [] };
+  const options = loaded.options;
   const serverProblem = connectStringProblem(options.servers);
   if (serverProblem !== null) {
     process.stderr.write(`zk-watcher: --server '${options.servers}': ${serverProblem}\n`);
@@ -43,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zk-watcher: ${notify.problem}\n`);
     return 2;
   }
-  const { config, problems } = await loadConfig(options.configPaths);
+  const { config, problems } = loaded;
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
     process.stderr.write(`zk-watcher: the config has errors; nothing was started\n`);
@@ -54,11 +59,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(renderConfig(config, hostname));
     return 0;
   }
-  return run(options, config, hostname, notify.kind === 'socket' ? notify.address : null);
+  if (options.once) {
+    return runOnce({ config, maxConcurrentChecks: options.maxConcurrentChecks, json: options.json, checkEnv: checkEnvironment(process.env), write: (t) => process.stdout.write(t) });
+  }
+  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null);
 }
 
-async function run(options: Options, config: NonNullable<Awaited<ReturnType<typeof loadConfig>>['config']>, hostname: string, notifySocket: string | null): Promise<number> {
+async function run(loaded: LoadedSettings, config: NonNullable<LoadedSettings['config']>, hostname: string, notifySocket: string | null): Promise<number> {
+  const { options, waitTimeS, drainTimeS } = loaded;
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
+  for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
   const daemon = new Daemon({
     config,
     servers: options.servers,
@@ -89,6 +99,8 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    // A signal during WAIT_TIME ends the wait (and the agent) at once.
+    const waiting = new AbortController();
     const stop = (signal: string): void => {
       if (stopping) {
         logger.warn({ event: 'forced_exit', signal }, 'second signal: exiting now');
@@ -97,9 +109,11 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
         return;
       }
       stopping = true;
+      waiting.abort();
       logger.info({ event: 'signal', signal }, `received ${signal}`);
       notifier?.stopping();
-      daemon.stop().then(
+      // DRAIN_TIME (--from-env): deregister now, exit no sooner than DRAIN_TIME after the signal.
+      Promise.all([daemon.stop(), pause(drainTimeS)]).then(
         async () => {
           await notifier?.close();
           status?.close();
@@ -115,12 +129,20 @@ async function run(options: Options, config: NonNullable<Awaited<ReturnType<type
     process.on('SIGINT', () => stop('SIGINT'));
     // Reload outside the signal handler: read, validate, and only then apply.
     process.on('SIGHUP', () => void reload(options, daemon, logger));
-    daemon.start();
-    notifier?.start();
+    if (waitTimeS > 0) logger.info({ event: 'waiting', seconds: waitTimeS }, `WAIT_TIME: waiting ${waitTimeS} s before starting`);
+    void pause(waitTimeS, waiting.signal).then(() => {
+      if (stopping) return;
+      daemon.start();
+      notifier?.start();
+    });
   });
 }
 
 async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeof createLogger>): Promise<void> {
+  if (options.fromEnv) {
+    logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
+    return;
+  }
   logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
   const { config, problems } = await loadConfig(options.configPaths);
   for (const p of problems) logger[p.severity === 'error' ? 'error' : 'warn']({ event: 'config_problem', problem: formatProblem(p) }, formatProblem(p));

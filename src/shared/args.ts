@@ -23,6 +23,12 @@ export interface Options {
   readonly statusPort: number | null;
   readonly statusAddress: string;
   readonly maintenanceDir: string;
+  /** Run every check once, print a report, exit 0/1; never connects to ZooKeeper. */
+  readonly once: boolean;
+  /** With --once: the report as JSON. */
+  readonly json: boolean;
+  /** One service from the original Docker image's variables instead of -c. */
+  readonly fromEnv: boolean;
 }
 
 export type ParsedArgs =
@@ -61,6 +67,11 @@ Options (zk-watcher's own):
       --stats-interval SECONDS
                          log an engine_stats line (checks/s, schedule lag,
                          event-loop delay, queue) this often (default 60; 0: never)
+      --once             run every check once, print a table, exit 0 if all passed
+                         and 1 if not; never connects to ZooKeeper
+      --json             with --once: print the results as JSON instead
+      --from-env         configure one service from the Docker image's variables
+                         (ZK_PATH, SVC_HOST, SVC_PORT, CMD, ...) instead of -c and -s
       --status-port PORT serve GET /status (JSON) and GET /metrics (Prometheus)
                          on this port (default: no server)
       --status-address ADDR
@@ -98,6 +109,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'status-port': { type: 'string' },
         'status-address': { type: 'string' },
         'maintenance-dir': { type: 'string' },
+        once: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'from-env': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -133,6 +147,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (v['syslog-socket'] !== undefined && v.syslog !== true) return { kind: 'error', message: '--syslog-socket needs -l/--syslog' };
   const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
   if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
+  if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
+  if (v['from-env'] === true && (v.config !== undefined || v.server !== undefined)) {
+    return { kind: 'error', message: '--from-env reads the service and the server from the environment; it cannot be combined with -c/--config or -s/--server' };
+  }
   return {
     kind: 'run',
     options: {
@@ -149,6 +167,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       statusPort,
       statusAddress,
       maintenanceDir,
+      once: v.once === true,
+      json: v.json === true,
+      fromEnv: v['from-env'] === true,
     },
   };
 }

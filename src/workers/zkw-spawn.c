@@ -229,7 +229,9 @@ static void reap(void) {
       j->status = status;
       // The shell is gone; whatever it left running in its group must not outlive the check.
       kill(-pid, SIGKILL);
-      if (j->out_fd >= 0) read_output(j); // at EOF this finishes the job itself
+      if (j->out_fd >= 0) read_output(j);
+      // read_output has already finished it if that read met EOF: finishing twice reported
+      // the check twice and miscounted `active`, which could stop every timeout from firing.
       if (!j->used) break;
       if (j->eof) finish(j);
       else j->drain_until_ms = now_ms() + DRAIN_MS;

@@ -1,0 +1,150 @@
+// --from-env: the original Docker image's variables -> one [service] Config, checked by the
+// same rules as an INI file (buildConfig), with problems named by variable. Pure: values in.
+//
+// What nextdoor/zkwatcher's entrypoint.sh did, and we keep:
+//   ZK_PATH, SVC_HOST, SVC_PORT, CMD required (an empty value counts as missing);
+//   SVC_HOST, if unset, is read from /tmp/hostname when that file exists;
+//   REFRESH 30; ZOOKEEPER_HOST the default gateway (DOCKER_HOST_IP); ZOOKEEPER_PORT 2181;
+//   VERBOSE: any non-empty value turns on verbose logs (even "false");
+//   WAIT_TIME seconds slept before starting; DRAIN_TIME seconds before exiting on SIGTERM.
+
+import { buildConfig } from './config.js';
+import type { Problem } from './problems.js';
+import { connectStringProblem } from './servers.js';
+import type { Config } from './types.js';
+
+/** What the effectful side read for us (null: not available). */
+export interface EnvFacts {
+  /** The default gateway's IPv4 address: the Docker host, seen from a bridged container. */
+  readonly defaultGateway: string | null;
+  /** The contents of /tmp/hostname, if the file exists. */
+  readonly hostnameFile: string | null;
+}
+
+export interface FromEnvSettings {
+  readonly config: Config;
+  /** The connect string: ZOOKEEPER_HOST:ZOOKEEPER_PORT. */
+  readonly servers: string;
+  readonly verbose: boolean;
+  readonly waitTimeS: number;
+  readonly drainTimeS: number;
+}
+
+export type FromEnvResult =
+  | { readonly ok: true; readonly settings: FromEnvSettings; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+export const REQUIRED_VARIABLES = ['ZK_PATH', 'SVC_HOST', 'SVC_PORT', 'CMD'] as const;
+/** The section name the original image wrote; it names the service in logs. */
+export const FROM_ENV_SECTION = 'service';
+const FALLBACK_ZOOKEEPER_HOST = 'localhost';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
+  const problems: Problem[] = [];
+  const notes: string[] = [];
+  const bad = (variable: string, message: string): void => {
+    problems.push({ file: `environment variable ${variable}`, line: 0, message, severity: 'error' });
+  };
+  // The entrypoint used ${VAR:-default}: an empty value is the same as an unset one.
+  const get = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+
+  let svcHost = get('SVC_HOST');
+  if (svcHost === undefined && facts.hostnameFile !== null && facts.hostnameFile.trim() !== '') {
+    svcHost = facts.hostnameFile.trim();
+    notes.push(`SVC_HOST is not set: using ${svcHost} from /tmp/hostname`);
+  }
+  const values: Record<string, string | undefined> = {
+    ZK_PATH: get('ZK_PATH'),
+    SVC_HOST: svcHost,
+    // entrypoint.sh ran `eval echo` on SVC_PORT, so `\$APACHE_PORT_80_TCP_PORT` worked.
+    SVC_PORT: expandVariables(get('SVC_PORT'), env),
+    CMD: get('CMD'),
+    REFRESH: get('REFRESH') ?? '30',
+  };
+  for (const name of REQUIRED_VARIABLES) {
+    if (values[name] !== undefined) continue;
+    if (name === 'SVC_PORT' && get('SVC_PORT') !== undefined) bad(name, `'${get('SVC_PORT')}' expands to nothing (its variables are not set)`);
+    else bad(name, `is required by --from-env and is not set`);
+  }
+  // One INI line per variable, so a problem's line number tells which variable it came from.
+  const lines: [string, string][] = [
+    ['cmd', 'CMD'],
+    ['refresh', 'REFRESH'],
+    ['service_port', 'SVC_PORT'],
+    ['service_hostname', 'SVC_HOST'],
+    ['zookeeper_path', 'ZK_PATH'],
+  ];
+  for (const [, name] of lines) {
+    if (/[\r\n]/.test(values[name] ?? '')) bad(name, 'must be a single line');
+  }
+
+  const port = number(get('ZOOKEEPER_PORT') ?? '2181', 'ZOOKEEPER_PORT', bad, { integer: true, min: 1, max: 65535 });
+  const host = get('ZOOKEEPER_HOST') ?? facts.defaultGateway ?? FALLBACK_ZOOKEEPER_HOST;
+  if (get('ZOOKEEPER_HOST') === undefined) {
+    notes.push(facts.defaultGateway !== null
+      ? `ZOOKEEPER_HOST is not set: using the default gateway ${host} (the Docker host)`
+      : `ZOOKEEPER_HOST is not set and there is no default gateway: using ${host}`);
+  }
+  const servers = `${host}:${get('ZOOKEEPER_PORT') ?? '2181'}`;
+  if (port !== undefined) {
+    const serverProblem = connectStringProblem(servers);
+    if (serverProblem !== null) bad('ZOOKEEPER_HOST', `'${host}' does not make a ZooKeeper address: ${serverProblem}`);
+  }
+  const waitTimeS = number(get('WAIT_TIME') ?? '0', 'WAIT_TIME', bad, { integer: false, min: 0, max: 86_400 });
+  const drainTimeS = number(get('DRAIN_TIME') ?? '0', 'DRAIN_TIME', bad, { integer: false, min: 0, max: 86_400 });
+  // Without every value there is no section to check; otherwise report the section's problems too.
+  const incomplete = lines.some(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!));
+  if (incomplete) return { ok: false, problems };
+
+  // configparser would interpolate '%': double it so the value arrives as the operator wrote it.
+  const text = `[${FROM_ENV_SECTION}]\n` + lines.map(([key, name]) => `${key}: ${values[name]!.replace(/%/g, '%%')}\n`).join('');
+  const built = buildConfig([{ file: 'environment', text }]);
+  const renamed = built.problems.map((p): Problem => {
+    const name = p.line >= 2 ? lines[p.line - 2]?.[1] : undefined;
+    return { ...p, file: name === undefined ? 'environment' : `environment variable ${name}`, line: 0 };
+  });
+  if (built.config === null || problems.length > 0) return { ok: false, problems: [...problems, ...renamed] };
+  return {
+    ok: true,
+    notes,
+    settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS! },
+  };
+}
+
+/** `$NAME` and `${NAME}` from env (unset: empty), as the entrypoint's `eval echo` did for plain references. */
+export function expandVariables(value: string | undefined, env: Env): string | undefined {
+  if (value === undefined) return undefined;
+  const expanded = value.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced: string | undefined, bare: string | undefined) => env[(braced ?? bare)!] ?? '');
+  return expanded === '' ? undefined : expanded;
+}
+
+function number(
+  raw: string,
+  name: string,
+  bad: (variable: string, message: string) => void,
+  rule: { integer: boolean; min: number; max: number },
+): number | undefined {
+  const n = (rule.integer ? /^[0-9]+$/ : /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/).test(raw) ? Number(raw) : NaN;
+  if (!(n >= rule.min && n <= rule.max)) {
+    bad(name, `must be a ${rule.integer ? 'whole number' : 'number of seconds'} from ${rule.min} to ${rule.max}, got '${raw}'`);
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * The default route's gateway from /proc/net/route text (what `route -n | awk '/UG/'` gave the
+ * entrypoint): destination 0, RTF_UP|RTF_GATEWAY set, addresses in little-endian hex.
+ */
+export function defaultGatewayFromRouteTable(text: string): string | null {
+  for (const line of text.split('\n').slice(1)) {
+    const [, destination, gateway, flags] = line.trim().split(/\s+/);
+    if (destination !== '00000000' || gateway === undefined || !/^[0-9A-Fa-f]{8}$/.test(gateway)) continue;
+    if ((parseInt(flags ?? '0', 16) & 0x3) !== 0x3) continue;
+    const bytes = [6, 4, 2, 0].map((i) => parseInt(gateway.slice(i, i + 2), 16));
+    return bytes.join('.');
+  }
+  return null;
+}

@@ -1,0 +1,69 @@
+// --from-env end to end: the agent configured only by the Docker image's variables
+// registers against a real ZooKeeper, seen by an independent client; WAIT_TIME delays the
+// start and DRAIN_TIME the exit after deregistration, as the original entrypoint did.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startAgent, type Agent } from '../support/agent.js';
+import { connectClient, type TestClient } from '../support/zk-client.js';
+import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
+import { waitFor } from '../support/wait.js';
+
+let zk: ZkServer;
+let observer: TestClient;
+const agents: Agent[] = [];
+
+before(async () => {
+  zk = await startZooKeeper();
+  observer = await connectClient(zk.connectString);
+});
+
+after(async () => {
+  for (const a of agents) a.signal('SIGKILL');
+  await observer?.close();
+  await stopAll();
+});
+
+function agentFromEnv(vars: Record<string, string>): Agent {
+  const a = startAgent(['--from-env'], { PATH: process.env.PATH, ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(zk.port), ...vars });
+  agents.push(a);
+  return a;
+}
+
+test('the image\'s variables alone register the service; SIGTERM removes it', async () => {
+  const started = Date.now();
+  const a = agentFromEnv({ ZK_PATH: '/docker/ssh', SVC_HOST: 'docker-host-1', SVC_PORT: '22', CMD: 'test "$SVC_PORT" = 22', REFRESH: '1', WAIT_TIME: '2' });
+  await a.waitForLog((r) => r.event === 'waiting', 'the WAIT_TIME pause is logged');
+  const path = '/docker/ssh/docker-host-1:22';
+  const stat = await waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+  assert.ok(stat!.ephemeralOwner.toString('hex') !== '0000000000000000', 'ephemeral');
+  // WAIT_TIME is a lower bound: the node cannot appear before it has passed.
+  assert.ok(Date.now() - started >= 2000, `registered ${Date.now() - started} ms after the start, before WAIT_TIME`);
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0, a.stderr());
+  assert.equal(await observer.exists(path), null);
+});
+
+test('DRAIN_TIME: the node goes at once on SIGTERM, the process exits DRAIN_TIME seconds after the signal', async () => {
+  const a = agentFromEnv({ ZK_PATH: '/docker/web', SVC_HOST: 'docker-host-2', SVC_PORT: '80', CMD: 'true', DRAIN_TIME: '3', VERBOSE: 'yes' });
+  const path = '/docker/web/docker-host-2:80';
+  await waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+  const signalled = Date.now();
+  a.signal('SIGTERM');
+  await waitFor(() => observer.exists(path), (s) => s === null, { what: `${path} to be removed on SIGTERM` });
+  const stopped = await a.waitForLog((r) => r.event === 'stopped', 'deregistration finished');
+  assert.equal(stopped.remaining, 0);
+  assert.equal(await a.exited, 0, a.stderr());
+  const drained = Date.now() - signalled;
+  assert.ok(drained >= 3000, `exited ${drained} ms after SIGTERM, before DRAIN_TIME`);
+  // VERBOSE (any value) turns on debug lines.
+  assert.ok(a.logs.some((r) => r.level === 20), 'debug lines with VERBOSE set');
+});
+
+test('a signal during WAIT_TIME ends the agent at once, without registering', async () => {
+  const a = agentFromEnv({ ZK_PATH: '/docker/late', SVC_HOST: 'docker-host-3', SVC_PORT: '1', CMD: 'true', WAIT_TIME: '600' });
+  await a.waitForLog((r) => r.event === 'waiting', 'the WAIT_TIME pause is logged');
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0, a.stderr());
+  assert.equal(await observer.exists('/docker/late/docker-host-3:1'), null);
+});

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatProblem } from '../../src/shared/problems.js';
+import { defaultGatewayFromRouteTable, expandVariables, settingsFromEnv, type EnvFacts } from '../../src/shared/from-env.js';
+
+const NO_FACTS: EnvFacts = { defaultGateway: null, hostnameFile: null };
+const REQUIRED = { ZK_PATH: '/ssh_services', SVC_HOST: 'web1.example.com', SVC_PORT: '22', CMD: 'nc -z -w 1 127.0.0.1 22' };
+
+function ok(env: Record<string, string>, facts: EnvFacts = NO_FACTS) {
+  const r = settingsFromEnv(env, facts);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r;
+}
+
+function errors(env: Record<string, string>, facts: EnvFacts = NO_FACTS): string[] {
+  const r = settingsFromEnv(env, facts);
+  assert.equal(r.ok, false);
+  return (r as Extract<typeof r, { ok: false }>).problems.map(formatProblem);
+}
+
+test('the four required variables make one [service] with the original image\'s defaults', () => {
+  const { settings, notes } = ok(REQUIRED, { defaultGateway: '172.17.0.1', hostnameFile: null });
+  assert.equal(settings.config.services.length, 1);
+  const s = settings.config.services[0]!;
+  assert.deepEqual(
+    [s.name, s.cmd, s.refresh, s.servicePort, s.serviceHostname, s.zookeeperPath, s.http, s.tcp],
+    ['service', REQUIRED.CMD, 30, 22, 'web1.example.com', '/ssh_services', null, null],
+  );
+  assert.equal(settings.config.auth, null);
+  assert.equal(settings.servers, '172.17.0.1:2181', 'ZOOKEEPER_HOST defaults to the default gateway (DOCKER_HOST_IP)');
+  assert.equal(settings.verbose, false);
+  assert.equal(settings.waitTimeS, 0);
+  assert.equal(settings.drainTimeS, 0);
+  assert.match(notes.join('\n'), /default gateway 172\.17\.0\.1/);
+});
+
+test('the optional variables are applied; VERBOSE is on for any non-empty value, as `[ ! -z "$VERBOSE" ]` was', () => {
+  const { settings } = ok({ ...REQUIRED, REFRESH: '5', ZOOKEEPER_HOST: 'zk.internal', ZOOKEEPER_PORT: '2281', VERBOSE: 'false', WAIT_TIME: '2.5', DRAIN_TIME: '10' });
+  assert.equal(settings.config.services[0]!.refresh, 5);
+  assert.equal(settings.servers, 'zk.internal:2281');
+  assert.equal(settings.verbose, true);
+  assert.equal(settings.waitTimeS, 2.5);
+  assert.equal(settings.drainTimeS, 10);
+});
+
+test('without ZOOKEEPER_HOST and without a default gateway the agent\'s own default host is used', () => {
+  assert.equal(ok(REQUIRED).settings.servers, 'localhost:2181');
+});
+
+test('each missing required variable is named; an empty one counts as missing', () => {
+  const messages = errors({ SVC_HOST: 'h', CMD: '' });
+  assert.deepEqual(messages, [
+    'environment variable ZK_PATH: is required by --from-env and is not set',
+    'environment variable SVC_PORT: is required by --from-env and is not set',
+    'environment variable CMD: is required by --from-env and is not set',
+  ]);
+});
+
+test('SVC_HOST may come from /tmp/hostname, as the entrypoint allowed', () => {
+  const { SVC_HOST: _drop, ...rest } = REQUIRED;
+  const { settings, notes } = ok(rest, { defaultGateway: null, hostnameFile: 'docker-host-7\n' });
+  assert.equal(settings.config.services[0]!.serviceHostname, 'docker-host-7');
+  assert.match(notes.join('\n'), /\/tmp\/hostname/);
+});
+
+test('bad values go through the INI rules and are named by their variable, all at once', () => {
+  const messages = errors({ ...REQUIRED, SVC_PORT: 'http', REFRESH: '-1', ZK_PATH: 'relative', ZOOKEEPER_PORT: 'x', DRAIN_TIME: 'soon' });
+  assert.ok(messages.includes("environment variable ZOOKEEPER_PORT: must be a whole number from 1 to 65535, got 'x'"), messages.join('\n'));
+  assert.ok(messages.includes("environment variable DRAIN_TIME: must be a number of seconds from 0 to 86400, got 'soon'"), messages.join('\n'));
+  assert.ok(messages.some((m) => /^environment variable SVC_PORT: \[service\] service_port must be a whole number/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /^environment variable REFRESH: \[service\] refresh must be a positive number/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /^environment variable ZK_PATH: \[service\] zookeeper_path 'relative'/.test(m)), messages.join('\n'));
+  assert.equal(messages.length, 5);
+});
+
+test('a multi-line value and a bad ZOOKEEPER_HOST are refused by name', () => {
+  assert.deepEqual(errors({ ...REQUIRED, CMD: 'true\n[other]' }), ['environment variable CMD: must be a single line']);
+  assert.match(errors({ ...REQUIRED, ZOOKEEPER_HOST: 'a:1:2' }).join('\n'), /^environment variable ZOOKEEPER_HOST: 'a:1:2' does not make a ZooKeeper address/);
+});
+
+test('a % in CMD reaches the check as written (configparser interpolation does not apply)', () => {
+  assert.equal(ok({ ...REQUIRED, CMD: "date +%s && printf '%(x)s'" }).settings.config.services[0]!.cmd, "date +%s && printf '%(x)s'");
+});
+
+test('SVC_PORT expands $VAR and ${VAR} as the entrypoint\'s `eval echo` did', () => {
+  const env = { ...REQUIRED, SVC_PORT: '$APACHE_PORT_80_TCP_PORT', APACHE_PORT_80_TCP_PORT: '8080' };
+  assert.equal(ok(env).settings.config.services[0]!.servicePort, 8080);
+  assert.equal(expandVariables('${A}0', { A: '8' }), '80');
+  assert.deepEqual(errors({ ...REQUIRED, SVC_PORT: '$UNSET_PORT' }), ["environment variable SVC_PORT: '$UNSET_PORT' expands to nothing (its variables are not set)"]);
+});
+
+test('the default gateway is read from /proc/net/route text', () => {
+  const table = [
+    'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+    'eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0',
+    'eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+  ].join('\n');
+  assert.equal(defaultGatewayFromRouteTable(table), '172.17.0.1');
+  assert.equal(defaultGatewayFromRouteTable(table.split('\n').slice(0, 2).join('\n')), null);
+  assert.equal(defaultGatewayFromRouteTable(''), null);
+});
