@@ -40,6 +40,8 @@ const REREGISTER_JITTER_MS = 2000;
 
 export class Registrar extends EventEmitter<RegistrarEvents> {
   private readonly entries = new Map<string, Entry>();
+  /** Parent paths being created now, so that concurrent registrations share one attempt. */
+  private readonly parentsInFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly session: ZkSession, private readonly log: Logger) {
     super();
@@ -234,8 +236,22 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return node !== null && node.stat.ephemeralOwner.toString('hex') === this.session.id;
   }
 
-  /** As nd_service_registry: ancestors with the open ACL, the direct parent with ours. Pipelined, in order. */
-  private async createParents(path: string): Promise<void> {
+  /**
+   * As nd_service_registry: ancestors with the open ACL, the direct parent with ours. Pipelined,
+   * in order, and once per parent at a time: a thousand services under one new path must not
+   * each spend writes (and write tokens) creating the same parents.
+   */
+  private createParents(path: string): Promise<void> {
+    const { parent } = splitParents(path);
+    let pending = this.parentsInFlight.get(parent);
+    if (pending === undefined) {
+      pending = this.createParentsOf(path).finally(() => this.parentsInFlight.delete(parent));
+      this.parentsInFlight.set(parent, pending);
+    }
+    return pending;
+  }
+
+  private async createParentsOf(path: string): Promise<void> {
     const { parent, ancestors } = splitParents(path);
     const creates = [
       ...ancestors.map((p) => this.session.createPersistent(p, zookeeper.ACL.OPEN_ACL_UNSAFE)),
