@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient } from '../test/support/zk-client.js';
 import { startZooKeeper, stopAll } from '../test/support/zookeeper.js';
+import { warmUpZooKeeper } from './warm-up.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { helpText, parseBenchArgs, type BenchOptions } from './options.js';
 import { fleetScenario, type FleetResult } from './scenarios/fleet.js';
@@ -66,6 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
       const zk = await startZooKeeper({ maxSessionTimeout: 60_000 });
       zookeeperVersion = (await zk.mntr()).zk_version;
       const observer = await connectClient(zk.connectString);
+      progress('warming up ZooKeeper (a JVM answers slowly at first; a production server is warm)');
+      await warmUpZooKeeper(observer);
       try {
         for (const name of standalone) {
           if (name === 'startup') await run('startup', `${o.services} services, ${o.steady} s steady`, () => startupScenario(zk.connectString, observer, o.services, o.steady, o.agentArgs));
