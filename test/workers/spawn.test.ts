@@ -127,6 +127,16 @@ test('helper: after checks whose output ends as they exit, a later timeout still
   }
 });
 
+test('helper: a check starts with no signal blocked, and SIGHUP, SIGINT and SIGPIPE (which the helper ignores) at their defaults', async () => {
+  const r = await helper.run('grep -E "^Sig(Ign|Blk):" /proc/self/status', 5000);
+  const field = (name: string) => BigInt('0x' + new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm').exec(r.outputTail)![1]);
+  assert.equal(field('SigBlk'), 0n, r.outputTail);
+  const bit = (signal: number) => 1n << BigInt(signal - 1);
+  for (const [name, n] of [['SIGHUP', 1], ['SIGINT', 2], ['SIGPIPE', 13]] as const) {
+    assert.equal(field('SigIgn') & bit(n), 0n, `${name} is not ignored in the check: ${r.outputTail}`);
+  }
+});
+
 test('helper: many checks at once each get their own result', async () => {
   const results = await Promise.all(Array.from({ length: 200 }, (_, i) => helper.run(`echo ${i}; exit ${i % 3}`, 10_000)));
   results.forEach((r, i) => assert.deepEqual([r.exitCode, r.outputTail], [i % 3, `${i}\n`]));
