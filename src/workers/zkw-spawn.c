@@ -52,6 +52,8 @@ struct job {
 static struct job *jobs;
 static size_t jobs_cap, active;
 static int epfd;
+// Every check's stdin, opened once (a path lookup per check otherwise).
+static int devnull;
 static char *inbuf;
 static size_t in_len, in_cap;
 static char *outbuf;
@@ -171,7 +173,7 @@ static void start(const char *id, long timeout_ms, const char *cmd) {
     sigaddset(&ignored, SIGINT);
     sigaddset(&ignored, SIGHUP);
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, devnull, 0);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
     posix_spawnattr_init(&attr);
@@ -332,7 +334,8 @@ int main(void) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (sfd < 0 || epfd < 0) {
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (sfd < 0 || epfd < 0 || devnull < 0) {
     perror("zkw-spawn");
     return 71;
   }
