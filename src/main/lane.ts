@@ -13,6 +13,8 @@ type ResultBatch = [number, CheckResult][];
 
 /** A batch is sent at once when it reaches this size, without waiting for the turn to end. */
 const MAX_BATCH = 256;
+/** A worker thread that has not started serving its lane by then is taken for hung. */
+const WORKER_START_LIMIT_MS = 60_000;
 
 interface InFlight {
   readonly job: CheckJob;
@@ -30,6 +32,9 @@ export class Lane {
   private flushScheduled: NodeJS.Immediate | undefined;
   private nextId = 1;
   private ended = false;
+  private readonly createdAt = performance.now();
+  /** When the worker said it serves this lane. */
+  private readyAt: number | undefined;
   /** Set by the pool's watchdog: a check here is late, so new work goes elsewhere. */
   late = false;
   /** Settles when the worker's task ends: closed by us, or the worker failed. */
@@ -38,7 +43,7 @@ export class Lane {
   constructor(piscina: Piscina) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    port1.on('message', (batch: ResultBatch) => this.onResults(batch));
+    port1.on('message', (batch: ResultBatch | 'ready') => (batch === 'ready' ? (this.readyAt = performance.now()) : this.onResults(batch)));
     this.done = piscina.run({ port: port2 }, { transferList: [port2], signal: this.abort.signal }).then(
       (): LaneEnd => ({ kind: 'closed' }),
       (e: unknown): LaneEnd => ({ kind: 'failed', reason: (e as Error).message }),
@@ -59,9 +64,15 @@ export class Lane {
     });
   }
 
-  /** An in-flight job that has run longer than `allowanceMs(job)`, or null. */
+  /**
+   * An in-flight job that has run longer than `allowanceMs(job)`, or null. Time counts from
+   * when the worker was ready (a thread still booting on a loaded host is not hung), but a
+   * worker that is not ready after WORKER_START_LIMIT_MS is.
+   */
   overdue(now: number, allowanceMs: (job: CheckJob) => number): CheckJob | null {
-    for (const f of this.inFlight.values()) if (now - f.sentAt > allowanceMs(f.job)) return f.job;
+    for (const f of this.inFlight.values()) {
+      if (this.readyAt === undefined ? now - this.createdAt > WORKER_START_LIMIT_MS : now - Math.max(f.sentAt, this.readyAt) > allowanceMs(f.job)) return f.job;
+    }
     return null;
   }
 

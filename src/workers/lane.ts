@@ -24,6 +24,8 @@ export function serveLane(port: MessagePort, runCheck: (job: CheckJob) => Promis
     flushScheduled ??= setImmediate(flush);
   };
   return new Promise((resolve) => {
+    // The main thread times its checks from here: booting this thread is not a check's time.
+    port.postMessage('ready');
     port.on('message', (batch: JobBatch) => {
       for (const [id, job] of batch) {
         // runCheck reports failures as results; anything thrown is a bug, still answered.

@@ -116,3 +116,13 @@ test('a worker thread that dies is replaced; its check fails with a reason and n
   assert.ok(after.every((x) => x.passed));
   await own.close();
 });
+
+test('a worker thread that is slow to start is not taken for hung: its checks are timed from when it serves', async () => {
+  const slow = new URL('../support/slow-start-worker.js', import.meta.url);
+  const own = new CheckPool({ concurrency: 4, threads: 1, env, workerFile: slow });
+  // 200 ms timeout + 5 s grace < the worker's 6 s start: timed from submission, this would fail.
+  const r = await own.run(job('early', 'true'));
+  assert.deepEqual([r.passed, r.reason], [true, 'exit 0']);
+  assert.equal(own.workerFailures, 0);
+  await own.close();
+});
