@@ -9,6 +9,8 @@ import type { CommandOutcome } from './spawn.js';
 
 interface Pending {
   resolve(outcome: CommandOutcome): void;
+  /** The check's process group, once the helper said it started. */
+  pgid?: number;
 }
 
 const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM' };
@@ -65,6 +67,8 @@ export class SpawnerClient {
     this.unsent = [];
     const lost = [...this.pending.values()];
     this.pending.clear();
+    // A helper killed outright could not kill its checks: their groups must not outlive it.
+    for (const p of lost) if (p.pgid !== undefined) killGroup(p.pgid);
     for (const p of lost) p.resolve({ exitCode: null, signal: null, timedOut: false, spawnError: reason, outputTail: '', durationMs: 0 });
   }
 
@@ -75,6 +79,12 @@ export class SpawnerClient {
       const nl = this.buffer.indexOf(10, pos);
       if (nl < 0) break;
       const [tag, id, kind, value, timedOut, durationUs, outputTotal, tailLen] = this.buffer.toString('latin1', pos, nl).split(' ');
+      if (tag === 'S' && id !== undefined) {
+        const p = this.pending.get(id);
+        if (p !== undefined) p.pgid = Number(kind);
+        pos = nl + 1;
+        continue;
+      }
       const tailBytes = Number(tailLen);
       if (tag !== 'D' || id === undefined || !Number.isInteger(tailBytes)) throw new Error(`zkw-spawn: unreadable report at ${pos}`);
       if (this.buffer.length < nl + 1 + tailBytes) break; // the tail is still on its way
@@ -99,5 +109,13 @@ export class SpawnerClient {
   /** Ends the helper: it kills and reaps every check still running. */
   close(): void {
     this.child?.stdin?.end();
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }

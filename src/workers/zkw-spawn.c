@@ -10,6 +10,8 @@
 // Protocol (stdin): "<id> <timeout_ms> <cmd_len>\n" followed by cmd_len bytes.
 // Protocol (stdout): "D <id> <kind> <value> <timed_out> <duration_us> <output_total> <tail_len>\n"
 // followed by tail_len bytes; kind is x (exit code), s (signal) or e (errno: not started).
+// Before that, "S <id> <pid>\n" once the check has started: its process group, which the
+// agent kills itself should this helper be killed (SIGKILL leaves it no chance to).
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -198,6 +200,9 @@ static void start(const char *id, long timeout_ms, const char *cmd) {
     active--;
     return;
   }
+  char started[64];
+  int n = snprintf(started, sizeof started, "S %s %d\n", j->id, (int)j->pid);
+  out_append(started, (size_t)n);
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
   j->out_fd = fds[0];
   j->used = 1;

@@ -142,18 +142,20 @@ test('helper: many checks at once each get their own result', async () => {
   results.forEach((r, i) => assert.deepEqual([r.exitCode, r.outputTail], [i % 3, `${i}\n`]));
 });
 
-test('helper: if the helper dies, its running checks fail with a reason and the next check starts a new one', async () => {
+test('helper: if the helper dies, its running checks fail with a reason, their processes are killed, and the next check starts a new one', async () => {
   const client = new SpawnerClient(helperPath!, env);
   const pidFile = join(dir, 'helper.pid');
-  const running = client.run(`echo $PPID > ${pidFile}; sleep 300`, 60_000);
-  const helperPid = await waitFor(
-    async () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } },
-    (pid) => pid > 0,
-    { what: 'the check to report its helper' },
-  );
+  const running = client.run(`sleep 300 & echo $PPID $! > ${pidFile}; wait`, 60_000);
+  const [helperPid, grandchild] = await waitFor(
+    async () => { try { return readFileSync(pidFile, 'utf8').trim().split(' ').map(Number); } catch { return []; } },
+    (pids) => pids.length === 2 && pids.every((p) => p > 0),
+    { what: 'the check to report its helper and its background process' },
+  ) as [number, number];
   process.kill(helperPid, 'SIGKILL');
   const lost = await running;
   assert.match(lost.spawnError ?? '', /the check helper exited \(SIGKILL\)/);
+  // The helper had no chance to kill the check; the client killed its group.
+  await waitFor(async () => processGone(grandchild), (gone) => gone, { what: 'the orphaned check to be killed' });
   const next = await client.run('echo $PPID', 5000);
   assert.equal(next.exitCode, 0);
   assert.notEqual(Number(next.outputTail), helperPid);

@@ -1,4 +1,4 @@
-// The zkw-spawn helper's own protocol: one report per check, however the check's exit
+// The zkw-spawn helper's own protocol: one start line and one report per check, however the check's exit
 // and the end of its output arrive. (A check finished twice was reported twice and made
 // the helper lose count of running checks, after which timeouts could stop firing.)
 
@@ -15,13 +15,20 @@ test('each check gets exactly one report, and a timeout still fires after hundre
   assert.ok(helperPath !== null, 'build/src/workers/zkw-spawn is missing: is a C compiler installed?');
   const helper = spawn(helperPath, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const reports: Report[] = [];
+  /** Ids from the "S <id> <pid>" lines: a check's process group, before its report. */
+  const started: string[] = [];
   let buffer = Buffer.alloc(0);
   helper.stdout.on('data', (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
       const nl = buffer.indexOf(10);
       if (nl < 0) return;
-      const [, id, kind, value, timedOut, , , tailLen] = buffer.toString('latin1', 0, nl).split(' ');
+      const [tag, id, kind, value, timedOut, , , tailLen] = buffer.toString('latin1', 0, nl).split(' ');
+      if (tag === 'S') {
+        started.push(id!);
+        buffer = buffer.subarray(nl + 1);
+        continue;
+      }
       if (buffer.length < nl + 1 + Number(tailLen)) return;
       reports.push({ id: id!, kind: kind!, value: Number(value), timedOut: timedOut === '1' });
       buffer = buffer.subarray(nl + 1 + Number(tailLen));
@@ -43,6 +50,7 @@ test('each check gets exactly one report, and a timeout still fires after hundre
     const ids = reports.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length, 'no check was reported twice');
     assert.equal(ids.length, quick + 1);
+    assert.deepEqual([...started].sort(), [...ids].sort(), 'each check was announced once, with its process group');
   } finally {
     helper.stdin.end();
   }
