@@ -60,8 +60,8 @@ export function buildConfig(sources: readonly ConfigSource[]): BuiltConfig {
       problems.push({ file, line, message, severity: 'error', ...(key === undefined ? {} : { key }) });
     };
     for (const p of doc.problems) err(p.line, p.message, p.key);
-    if (doc.problems.length > 0) continue;
-    if (doc.sections.length === 0) err(0, 'defines no [section]: there is nothing to watch');
+    // The sections that did parse are still checked, so one run lists every problem in the file.
+    if (doc.sections.length === 0 && doc.problems.length === 0) err(0, 'defines no [section]: there is nothing to watch');
     warnUnknownKeys(file, doc, problems);
 
     for (const section of doc.sections) {

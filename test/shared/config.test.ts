@@ -100,6 +100,15 @@ test('every problem of a file is reported at once, not just the first', () => {
   assert.equal(found.length, 2, found.join('\n'));
 });
 
+test('a syntax problem does not hide the value problems of the sections that parsed', () => {
+  const text = `${SERVICE('cmd: false\n').replace('service_port: 80', 'service_port: 0')}\n${SERVICE('', 'api')}\n[web]\n`;
+  assert.deepEqual(errors(text), [
+    "test.cfg:6: duplicate key 'cmd' in [web] (first at line 2) (key: cmd)",
+    'test.cfg:14: duplicate section [web] (first at line 1)',
+    "test.cfg:4: [web] service_port must be a whole number from 1 to 65535, got '0' (key: service_port)",
+  ]);
+});
+
 test('a service defined in two files is an error naming both', () => {
   const { config, problems } = buildConfig([
     { file: 'a.cfg', text: SERVICE() },
