@@ -68,6 +68,8 @@ function notRun(scenario: string): string {
 const plotWidth = PANEL.width - PLOT.left - PLOT.right;
 const plotHeight = PANEL.height - PLOT.top - PLOT.bottom + 40;
 const plotBottom = PLOT.top + plotHeight;
+/** Room right of the saturation bars for the labels of the target and goal lines. */
+const SATURATION_LABEL_MARGIN = 75;
 
 function saturationPanel(s: SaturationChart): string {
   const yMax = niceMax(Math.max(s.cLoopPerSecond, s.agentPerSecond) * 1.1);
@@ -76,9 +78,11 @@ function saturationPanel(s: SaturationChart): string {
     { label: `C loop (${s.workers} proc.)`, value: s.cLoopPerSecond, color: COLORS.baseline },
     { label: 'zk-watcher', value: s.agentPerSecond, color: COLORS.agent },
   ];
-  const slot = plotWidth / bars.length;
+  // The reference lines' labels go in a margin right of the bars, so no bar or value covers them.
+  const width = plotWidth - SATURATION_LABEL_MARGIN;
+  const slot = width / bars.length;
   const barWidth = slot * 0.45;
-  const out = [yAxis(yMax, y, 'completed runs of the command per second'), text(PANEL.width / 2, 42, `sh -c ${quote(s.cmd)}, ${s.services} services at refresh 1 s`, { size: 12, anchor: 'middle', fill: COLORS.axis })];
+  const out = [yAxis(yMax, y, 'completed runs of the command per second', width), text(PANEL.width / 2, 42, `sh -c ${quote(s.cmd)}, ${s.services} services at refresh 1 s`, { size: 12, anchor: 'middle', fill: COLORS.axis })];
   bars.forEach((b, i) => {
     const x = PLOT.left + slot * i + (slot - barWidth) / 2;
     out.push(
@@ -93,8 +97,9 @@ function saturationPanel(s: SaturationChart): string {
   ] as const) {
     const at = y(s.cLoopPerSecond * ratio);
     out.push(
-      `<line x1="${PLOT.left}" x2="${PLOT.left + plotWidth}" y1="${fmt(at)}" y2="${fmt(at)}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
-      text(PLOT.left + plotWidth - 2, at - 4, `${name}: ${ratio} x C loop`, { size: 11, anchor: 'end', fill: color }),
+      `<line x1="${PLOT.left}" x2="${PLOT.left + width}" y1="${fmt(at)}" y2="${fmt(at)}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
+      text(PLOT.left + width + 4, at - 2, name, { size: 11, fill: color }),
+      text(PLOT.left + width + 4, at + 11, `${ratio} x C loop`, { size: 11, fill: color }),
     );
   }
   const ratio = s.agentPerSecond / s.cLoopPerSecond;
@@ -116,7 +121,8 @@ function startupPanel(s: StartupChart): string {
   if (s.targetMs !== undefined) {
     out.push(
       `<line x1="${fmt(x(s.targetMs))}" x2="${fmt(x(s.targetMs))}" y1="${PLOT.top}" y2="${plotBottom}" stroke="${COLORS.target}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
-      text(x(s.targetMs) + 4, PLOT.top + 12, `target: all within ${s.targetMs / 1000} s`, { size: 11, fill: COLORS.target }),
+      // left of its line: to the right it would run past the panel's edge
+      text(x(s.targetMs) - 4, PLOT.top + 12, `target: all within ${s.targetMs / 1000} s`, { size: 11, anchor: 'end', fill: COLORS.target }),
     );
   }
   const points = s.curve.map(([ms, n]) => `${fmt(x(ms))},${fmt(y(n))}`).join(' ');
@@ -125,17 +131,17 @@ function startupPanel(s: StartupChart): string {
   return out.join('\n');
 }
 
-function yAxis(max: number, y: (v: number) => number, label: string): string {
+function yAxis(max: number, y: (v: number) => number, label: string, width = plotWidth): string {
   const out = [`<line x1="${PLOT.left}" x2="${PLOT.left}" y1="${PLOT.top}" y2="${plotBottom}" stroke="${COLORS.axis}"/>`];
   for (const t of ticks(max)) {
     out.push(
-      `<line x1="${PLOT.left}" x2="${PLOT.left + plotWidth}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${COLORS.grid}"/>`,
+      `<line x1="${PLOT.left}" x2="${PLOT.left + width}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${COLORS.grid}"/>`,
       text(PLOT.left - 6, y(t) + 4, tickLabel(t), { size: 11, anchor: 'end' }),
     );
   }
   const cy = PLOT.top + plotHeight / 2;
   out.push(text(16, cy, label, { size: 12, anchor: 'middle', rotate: true }));
-  out.push(`<line x1="${PLOT.left}" x2="${PLOT.left + plotWidth}" y1="${plotBottom}" y2="${plotBottom}" stroke="${COLORS.axis}"/>`);
+  out.push(`<line x1="${PLOT.left}" x2="${PLOT.left + width}" y1="${plotBottom}" y2="${plotBottom}" stroke="${COLORS.axis}"/>`);
   return out.join('\n');
 }
 
