@@ -11,8 +11,8 @@ node24=$(bash test/support/node24.sh)
 # Node 20 takes no globs after --test: name the test files (support files are not tests).
 mapfile -t tests < <(find build/test -name '*.test.js' | sort)
 # Node 24, a subset: every unit test (shared, workers, main, packaging) and the agent's
-# end-to-end test. Running every file twice would double the time; this adds about one
-# (52 s on 2026-11-25) and covers what depends on the Node version: worker threads and
+# end-to-end test. Running every file twice would double the time; this adds under two
+# minutes (89 s on 2026-12-02) and covers what depends on the Node version: worker threads and
 # piscina, child processes, node-zookeeper-client's sockets against a real ZooKeeper.
 mapfile -t node24_tests < <(find build/test/shared build/test/workers build/test/main build/test/packaging -name '*.test.js' | sort; echo build/test/integration/agent.test.js)
 # --test-force-exit: a test that fails before its cleanup must not leave its file running forever.
