@@ -7,37 +7,24 @@ import { createServer as createNetServer } from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
 import { digestId } from '../../src/main/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
 import { openNotifySocket } from '../support/notify-socket.js';
 import { processGone } from '../support/processes.js';
-import { connectClient, type TestClient } from '../support/zk-client.js';
-import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
+import { connectClient } from '../support/zk-client.js';
+import { startZooKeeper } from '../support/zookeeper.js';
 import { waitFor } from '../support/wait.js';
+import { useZooKeeper } from '../support/zk-fixture.js';
 
-let zk: ZkServer;
-let observer: TestClient;
 const flags = mkdtempSync(join(tmpdir(), 'zkw-flags-'));
-const agents: Agent[] = [];
-
-before(async () => {
-  zk = await startZooKeeper();
-  observer = await connectClient(zk.connectString);
-});
-
-after(async () => {
-  for (const a of agents) a.signal('SIGKILL');
-  await observer?.close();
-  await stopAll();
-  rmSync(flags, { recursive: true, force: true });
-});
+const fx = useZooKeeper(() => rmSync(flags, { recursive: true, force: true }));
 
 function agent(config: string, extra: string[] = []): Agent {
-  const a = startAgent(['-c', writeConfig(config), '-s', zk.connectString, ...extra]);
-  agents.push(a);
+  const a = startAgent(['-c', writeConfig(config), '-s', fx.zk.connectString, ...extra]);
+  fx.track(a);
   return a;
 }
 
@@ -46,8 +33,8 @@ async function stopAgent(a: Agent): Promise<number | string> {
   return a.exited;
 }
 
-const exists = (path: string) => waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
-const gone = (path: string) => waitFor(() => observer.exists(path), (s) => s === null, { what: `${path} to be gone` });
+const exists = (path: string) => waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+const gone = (path: string) => waitFor(() => fx.observer.exists(path), (s) => s === null, { what: `${path} to be gone` });
 
 test('registers the documentation\'s example as nd_service_registry did: path, data, ephemeral owner', async () => {
   const a = agent(`[ssh]
@@ -70,13 +57,13 @@ zookeeper_data: foo=bar, bah=humbug
   await exists(ssh);
   await exists(web);
   for (const path of [ssh, web]) {
-    const node = await observer.getData(path);
+    const node = await fx.observer.getData(path);
     assert.ok(node);
     assert.match(node.data.toString('utf8'), new RegExp(`^\\{"pid":${a.pid},"created":"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d","foo":"bar","bah":"humbug"\\}$`));
     assert.equal(node.stat.ephemeralOwner.toString('hex'), session.sessionId, 'the agent\'s own session owns the node');
   }
   // The parents are persistent and open, as nd_service_registry made them without [auth].
-  const parent = await observer.getData('/seed/services/web');
+  const parent = await fx.observer.getData('/seed/services/web');
   assert.equal(parent?.stat.ephemeralOwner.toString('hex'), '0000000000000000');
   assert.equal(await stopAgent(a), 0);
   await gone(ssh);
@@ -96,7 +83,7 @@ zookeeper_path: /flip
   await exists(path);
   writeFileSync(flag, '');
   await gone(path);
-  // The observer can see the delete before the agent's log line about it arrives.
+  // The fx.observer can see the delete before the agent's log line about it arrives.
   const failed = await a.waitForLog((r) => r.event === 'check' && r.passed === false, 'the failed check');
   const deregistered = await a.waitForLog((r) => r.event === 'deregistered' && r.path === path, 'the removal');
   const flipMs = Number(deregistered.time) - Number(failed.time);
@@ -124,18 +111,18 @@ password: wonderland-9
     { perms: 1, scheme: 'world', id: 'anyone' },
   ];
   // ZooKeeper 3.6+ shows the digest only to a client with ADMIN rights: read the ACL as alice.
-  const alice = await connectClient(zk.connectString, { auth: { user: 'alice', password: 'wonderland-9' } });
+  const alice = await connectClient(fx.zk.connectString, { auth: { user: 'alice', password: 'wonderland-9' } });
   try {
     assert.deepEqual(await alice.getACL(path), expected);
     assert.deepEqual(await alice.getACL('/authed/secure'), expected);
   } finally {
     await alice.close();
   }
-  assert.deepEqual((await observer.getACL(path))[0], { perms: 31, scheme: 'digest', id: 'alice:x' }, 'anonymous readers see it masked');
+  assert.deepEqual((await fx.observer.getACL(path))[0], { perms: 31, scheme: 'digest', id: 'alice:x' }, 'anonymous readers see it masked');
   // The ancestor above the direct parent stays open, as nd_service_registry left it.
-  assert.deepEqual(await observer.getACL('/authed'), [{ perms: 31, scheme: 'world', id: 'anyone' }]);
-  await assert.rejects(observer.remove(path), /NO_AUTH/);
-  assert.ok(await observer.exists(path));
+  assert.deepEqual(await fx.observer.getACL('/authed'), [{ perms: 31, scheme: 'world', id: 'anyone' }]);
+  await assert.rejects(fx.observer.remove(path), /NO_AUTH/);
+  assert.ok(await fx.observer.exists(path));
   const all = a.logs.map((r) => JSON.stringify(r)).join('\n') + a.stderr();
   assert.ok(!all.includes('wonderland-9'), 'the password never reaches a log line');
   assert.equal(await stopAgent(a), 0);
@@ -152,9 +139,9 @@ zookeeper_path: /watched
 `);
   const path = '/watched/watched.example:1';
   await exists(path);
-  await observer.remove(path);
+  await fx.observer.remove(path);
   // refresh is an hour: only the watch can bring it back this soon.
-  await waitFor(() => observer.exists(path), (s) => s !== null, { what: 're-created node', timeoutMs: 20_000 });
+  await waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: 're-created node', timeoutMs: 20_000 });
   assert.equal(await stopAgent(a), 0);
 });
 
@@ -163,12 +150,12 @@ test('SIGTERM with many services: every node deleted by us, and the process exit
   let config = '';
   for (let i = 0; i < n; i++) config += `[s${i}]\ncmd: true\nrefresh: 30\nservice_port: ${1000 + i}\nservice_hostname: many.example\nzookeeper_path: /many\n`;
   const a = agent(config);
-  await waitFor(() => observer.getChildren('/many').catch(() => []), (c) => c.length === n, { what: `${n} nodes`, timeoutMs: 60_000 });
+  await waitFor(() => fx.observer.getChildren('/many').catch(() => []), (c) => c.length === n, { what: `${n} nodes`, timeoutMs: 60_000 });
   const started = Date.now();
   assert.equal(await stopAgent(a), 0);
   console.log(`# SIGTERM with ${n} nodes: exited after ${Date.now() - started} ms`);
   assert.equal(a.logs.filter((r) => r.event === 'deregistered').length, n, 'each node deleted explicitly');
-  assert.deepEqual(await observer.getChildren('/many'), []);
+  assert.deepEqual(await fx.observer.getChildren('/many'), []);
   assert.equal(a.logs.find((r) => r.event === 'stopped')?.remaining, 0);
 });
 
@@ -192,7 +179,7 @@ test('ZooKeeper down when the agent starts: it keeps trying, says so, and regist
   const late = await startZooKeeper();
   await late.stop();
   const a = startAgent(['-c', writeConfig(`[late]\ncmd: true\nrefresh: 1\nservice_port: 1\nservice_hostname: late.example\nzookeeper_path: /late\n`), '-s', late.connectString]);
-  agents.push(a);
+  fx.track(a);
   await a.waitForLog((r) => r.event === 'zk_waiting', 'a line saying ZooKeeper is not answering');
   await late.start();
   const lateObserver = await connectClient(late.connectString);
@@ -207,23 +194,23 @@ test('ZooKeeper down when the agent starts: it keeps trying, says so, and regist
 test('SIGHUP applies the re-read file: removed services deregister, added ones register, changed data is updated in place', async () => {
   const service = (name: string, data: string) => `[${name}]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: ${name}.example\nzookeeper_path: /reload\nzookeeper_data: ${data}\n`;
   const file = writeConfig(service('a', 'v=1') + service('b', 'v=1'));
-  const a = startAgent(['-c', file, '-s', zk.connectString]);
-  agents.push(a);
+  const a = startAgent(['-c', file, '-s', fx.zk.connectString]);
+  fx.track(a);
   await exists('/reload/a.example:1');
   const before = await exists('/reload/b.example:1');
   writeFileSync(file, service('b', 'v=2') + service('c', 'v=1'));
   a.signal('SIGHUP');
   await gone('/reload/a.example:1');
   await exists('/reload/c.example:1');
-  const b = await waitFor(() => observer.getData('/reload/b.example:1'), (n) => n !== null && n.data.toString().endsWith('"v":"2"}'), { what: 'b updated' });
+  const b = await waitFor(() => fx.observer.getData('/reload/b.example:1'), (n) => n !== null && n.data.toString().endsWith('"v":"2"}'), { what: 'b updated' });
   assert.equal(b!.stat.czxid.toString('hex'), before!.czxid.toString('hex'), 'b was updated, not re-created');
 
   writeFileSync(file, '[b]\ncmd: true\nrefresh: nonsense\n');
   a.signal('SIGHUP');
   await a.waitForLog((r) => r.event === 'reload_rejected', 'the broken file rejected');
   assert.ok(a.logs.some((r) => r.event === 'config_problem' && String(r.problem).startsWith(`${file}:3:`)), 'the problem names FILE:LINE');
-  assert.ok(await observer.exists('/reload/b.example:1'));
-  assert.ok(await observer.exists('/reload/c.example:1'));
+  assert.ok(await fx.observer.exists('/reload/b.example:1'));
+  assert.ok(await fx.observer.exists('/reload/c.example:1'));
   assert.equal(await stopAgent(a), 0);
 });
 
@@ -246,7 +233,7 @@ test('http and tcp checks: live targets register, a dead one does not, and a tar
     await Promise.all([exists('/kinds/web/k.example:1'), exists('/kinds/db/k.example:2'), exists('/kinds/both/k.example:3')]);
     const dead = await a.waitForLog((r) => r.service === 'deadweb' && r.healthy === false, 'deadweb judged unhealthy');
     assert.match(String(dead.reason), /connection refused \(ECONNREFUSED\)/);
-    assert.equal(await observer.exists('/kinds/deadweb/k.example:4'), null);
+    assert.equal(await fx.observer.exists('/kinds/deadweb/k.example:4'), null);
 
     status = 503;
     await gone('/kinds/web/k.example:1');
@@ -316,16 +303,16 @@ test('a hung check and a flooding one beside healthy services: the healthy stay 
   assert.ok(Buffer.byteLength(tail) < 4200, `the flood's tail is bounded: ${Buffer.byteLength(tail)} bytes`);
   // Several more timeouts of both, while the healthy nodes stay.
   await a.waitForLog((r) => r.event === 'engine_stats' && Number(r.checksTotal) > 60, 'more checks');
-  for (let i = 0; i < 5; i++) assert.notEqual(await observer.exists(`/mixed/m.example:${100 + i}`), null);
-  assert.equal((await observer.getChildren('/mixed')).length, 5);
+  for (let i = 0; i < 5; i++) assert.notEqual(await fx.observer.exists(`/mixed/m.example:${100 + i}`), null);
+  assert.equal((await fx.observer.getChildren('/mixed')).length, 5);
   assert.equal(await stopAgent(a), 0);
 });
 
 test('SIGHUP make-before-break: a moved node is created before the old one is deleted, an unchanged one is not touched, a renamed section keeps its node', async () => {
   const service = (name: string, port: number) => `[${name}]\ncmd: true\nrefresh: 0.5\nservice_port: ${port}\nservice_hostname: mbb.example\nzookeeper_path: /mbb\n`;
   const file = writeConfig(service('moves', 1) + service('stays', 2) + service('renamed', 3));
-  const b = startAgent(['-c', file, '-s', zk.connectString]);
-  agents.push(b);
+  const b = startAgent(['-c', file, '-s', fx.zk.connectString]);
+  fx.track(b);
   const stays = await exists('/mbb/mbb.example:2');
   const renamed = await exists('/mbb/mbb.example:3');
   await exists('/mbb/mbb.example:1');
@@ -335,11 +322,11 @@ test('SIGHUP make-before-break: a moved node is created before the old one is de
   await gone('/mbb/mbb.example:1');
   const moved = await exists('/mbb/mbb.example:11');
   // The parent's pzxid is the zxid of its last child change: the delete of :1 came after the create of :11.
-  const parent = await observer.exists('/mbb');
+  const parent = await fx.observer.exists('/mbb');
   assert.ok(BigInt('0x' + moved!.czxid.toString('hex')) < BigInt('0x' + parent!.pzxid.toString('hex')), 'the new node was created before the old one was deleted');
   await b.waitForLog((r) => r.event === 'reloaded', 'the reload');
-  const staysAfter = await observer.exists('/mbb/mbb.example:2');
-  const renamedAfter = await observer.exists('/mbb/mbb.example:3');
+  const staysAfter = await fx.observer.exists('/mbb/mbb.example:2');
+  const renamedAfter = await fx.observer.exists('/mbb/mbb.example:3');
   assert.equal(staysAfter!.czxid.toString('hex'), stays!.czxid.toString('hex'), 'the unchanged service kept its node');
   assert.equal(staysAfter!.mzxid.toString('hex'), stays!.mzxid.toString('hex'), 'and its data was not rewritten');
   assert.equal(renamedAfter!.czxid.toString('hex'), renamed!.czxid.toString('hex'), 'the renamed section kept its node');
@@ -350,8 +337,8 @@ test('-l logs to syslog through logger(1): one message per event, with the sever
   // A unix datagram socket, as a syslog daemon's /dev/log is (the notify test's stand-in serves).
   const sink = await openNotifySocket();
   try {
-    const a = startAgent(['-l', '--syslog-socket', sink.address, '-c', writeConfig(`[up]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: sl.example\nzookeeper_path: /syslog\n[down]\ncmd: false\nrefresh: 0.5\nservice_port: 2\nservice_hostname: sl.example\nzookeeper_path: /syslog\n`), '-s', zk.connectString]);
-    agents.push(a);
+    const a = startAgent(['-l', '--syslog-socket', sink.address, '-c', writeConfig(`[up]\ncmd: true\nrefresh: 0.5\nservice_port: 1\nservice_hostname: sl.example\nzookeeper_path: /syslog\n[down]\ncmd: false\nrefresh: 0.5\nservice_port: 2\nservice_hostname: sl.example\nzookeeper_path: /syslog\n`), '-s', fx.zk.connectString]);
+    fx.track(a);
     await exists('/syslog/sl.example:1');
     // daemon facility (3): info is <30>, warning <28>; logger(1) adds the tag and our pid.
     const info = await sink.waitForMessage((l) => l.includes('"event":"registered"'), 'syslog: the registration');
@@ -373,8 +360,8 @@ test('the [auth] password appears in no output, verbose logs included, even when
       `[clean-env]\ncmd: test -z "$CREDENTIALS_DIRECTORY$NOTIFY_SOCKET$WATCHDOG_USEC"\nrefresh: 0.3\nservice_port: 2\nservice_hostname: sec.example\nzookeeper_path: /secrets\n`,
   );
   chmodSync(file, 0o600);
-  const a = startAgent(['-v', '-c', file, '-s', zk.connectString], { ...process.env, CREDENTIALS_DIRECTORY: '/run/credentials/zk-watcher.service', NOTIFY_SOCKET: '@zkw-test-none', WATCHDOG_USEC: '60000000' });
-  agents.push(a);
+  const a = startAgent(['-v', '-c', file, '-s', fx.zk.connectString], { ...process.env, CREDENTIALS_DIRECTORY: '/run/credentials/zk-watcher.service', NOTIFY_SOCKET: '@zkw-test-none', WATCHDOG_USEC: '60000000' });
+  fx.track(a);
   await exists('/secrets/sec.example:2');
   const leaky = await a.waitForLog((r) => r.service === 'leaky' && r.healthy === false, 'leaky judged unhealthy');
   assert.equal(leaky.output, 'using [redacted]\n');
@@ -385,7 +372,7 @@ test('the [auth] password appears in no output, verbose logs included, even when
 });
 
 test('another user cannot change or delete our nodes; a path whose ACL shuts us out is reported for that service while the others register', async () => {
-  const bob = await connectClient(zk.connectString, { auth: { user: 'bob', password: 'builder' } });
+  const bob = await connectClient(fx.zk.connectString, { auth: { user: 'bob', password: 'builder' } });
   try {
     // bob's own corner of the tree: only bob may create under it.
     await bob.create('/bobs', null, zookeeper.CreateMode.PERSISTENT, [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', digestId('bob', 'builder'))), new zookeeper.ACL(zookeeper.Permission.READ, zookeeper.Id.ANYONE_ID_UNSAFE)]);
@@ -401,9 +388,9 @@ test('another user cannot change or delete our nodes; a path whose ACL shuts us 
     assert.equal(refused.level, 50, 'reported as an error');
     await assert.rejects(bob.setData(path, 'hijacked'), /NO_AUTH/);
     await assert.rejects(bob.remove(path), /NO_AUTH/);
-    await assert.rejects(observer.setData(path, 'hijacked'), /NO_AUTH/);
-    assert.match((await observer.getData(path))!.data.toString(), /^\{"pid":/, 'our data is untouched');
-    assert.equal(await observer.exists('/bobs/svc/acl.example:2'), null);
+    await assert.rejects(fx.observer.setData(path, 'hijacked'), /NO_AUTH/);
+    assert.match((await fx.observer.getData(path))!.data.toString(), /^\{"pid":/, 'our data is untouched');
+    assert.equal(await fx.observer.exists('/bobs/svc/acl.example:2'), null);
     assert.equal(await stopAgent(a), 0);
   } finally {
     await bob.close();

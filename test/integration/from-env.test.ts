@@ -3,30 +3,16 @@
 // start and DRAIN_TIME the exit after deregistration, as the original entrypoint did.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startAgent, type Agent } from '../support/agent.js';
-import { connectClient, type TestClient } from '../support/zk-client.js';
-import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
 import { waitFor } from '../support/wait.js';
+import { useZooKeeper } from '../support/zk-fixture.js';
 
-let zk: ZkServer;
-let observer: TestClient;
-const agents: Agent[] = [];
-
-before(async () => {
-  zk = await startZooKeeper();
-  observer = await connectClient(zk.connectString);
-});
-
-after(async () => {
-  for (const a of agents) a.signal('SIGKILL');
-  await observer?.close();
-  await stopAll();
-});
+const fx = useZooKeeper();
 
 function agentFromEnv(vars: Record<string, string>): Agent {
-  const a = startAgent(['--from-env'], { PATH: process.env.PATH, ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(zk.port), ...vars });
-  agents.push(a);
+  const a = startAgent(['--from-env'], { PATH: process.env.PATH, ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(fx.zk.port), ...vars });
+  fx.track(a);
   return a;
 }
 
@@ -35,22 +21,22 @@ test('the image\'s variables alone register the service; SIGTERM removes it', as
   const a = agentFromEnv({ ZK_PATH: '/docker/ssh', SVC_HOST: 'docker-host-1', SVC_PORT: '22', CMD: 'test "$SVC_PORT" = 22', REFRESH: '1', WAIT_TIME: '2' });
   await a.waitForLog((r) => r.event === 'waiting', 'the WAIT_TIME pause is logged');
   const path = '/docker/ssh/docker-host-1:22';
-  const stat = await waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+  const stat = await waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
   assert.ok(stat!.ephemeralOwner.toString('hex') !== '0000000000000000', 'ephemeral');
   // WAIT_TIME is a lower bound: the node cannot appear before it has passed.
   assert.ok(Date.now() - started >= 2000, `registered ${Date.now() - started} ms after the start, before WAIT_TIME`);
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0, a.stderr());
-  assert.equal(await observer.exists(path), null);
+  assert.equal(await fx.observer.exists(path), null);
 });
 
 test('DRAIN_TIME: the node goes at once on SIGTERM, the process exits DRAIN_TIME seconds after the signal', async () => {
   const a = agentFromEnv({ ZK_PATH: '/docker/web', SVC_HOST: 'docker-host-2', SVC_PORT: '80', CMD: 'true', DRAIN_TIME: '3', VERBOSE: 'yes' });
   const path = '/docker/web/docker-host-2:80';
-  await waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
+  await waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: `${path} to exist` });
   const signalled = Date.now();
   a.signal('SIGTERM');
-  await waitFor(() => observer.exists(path), (s) => s === null, { what: `${path} to be removed on SIGTERM` });
+  await waitFor(() => fx.observer.exists(path), (s) => s === null, { what: `${path} to be removed on SIGTERM` });
   const stopped = await a.waitForLog((r) => r.event === 'stopped', 'deregistration finished');
   assert.equal(stopped.remaining, 0);
   assert.equal(await a.exited, 0, a.stderr());
@@ -65,5 +51,5 @@ test('a signal during WAIT_TIME ends the agent at once, without registering', as
   await a.waitForLog((r) => r.event === 'waiting', 'the WAIT_TIME pause is logged');
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0, a.stderr());
-  assert.equal(await observer.exists('/docker/late/docker-host-3:1'), null);
+  assert.equal(await fx.observer.exists('/docker/late/docker-host-3:1'), null);
 });

@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startAgent, writeConfig, type Agent } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
-import { connectClient, type TestClient } from '../support/zk-client.js';
-import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
 import { waitFor } from '../support/wait.js';
+import { useZooKeeper } from '../support/zk-fixture.js';
 
 const NAMES = ['alpha', 'beta', 'gamma'];
 /** Each test's agent registers under its own root, so no test sees another's nodes. */
@@ -18,20 +17,8 @@ const configUnder = (root: string) => NAMES.map((name, i) => `[${name}]\ncmd: tr
 let root = '';
 const nodeOf = (name: string) => `${root}/${name}/mt.example:${8000 + NAMES.indexOf(name)}`;
 
-let zk: ZkServer;
-let observer: TestClient;
 const dirs: string[] = [];
-const agents: Agent[] = [];
-
-before(async () => {
-  zk = await startZooKeeper();
-  observer = await connectClient(zk.connectString);
-});
-
-after(async () => {
-  for (const a of agents) a.signal('SIGKILL');
-  await observer?.close();
-  await stopAll();
+const fx = useZooKeeper(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -41,8 +28,8 @@ async function agentWithMaintenance(testRoot: string, files: string[] = []): Pro
   dirs.push(dir);
   for (const f of files) writeFileSync(join(dir, f), '');
   const port = await freePort();
-  const agent = startAgent(['-c', writeConfig(configUnder(testRoot)), '-s', zk.connectString, '--status-port', String(port), '--maintenance-dir', dir]);
-  agents.push(agent);
+  const agent = startAgent(['-c', writeConfig(configUnder(testRoot)), '-s', fx.zk.connectString, '--status-port', String(port), '--maintenance-dir', dir]);
+  fx.track(agent);
   return { agent, dir, port };
 }
 
@@ -51,8 +38,8 @@ async function stopAgent(agent: Agent): Promise<void> {
   assert.equal(await agent.exited, 0);
 }
 
-const present = (name: string) => waitFor(() => observer.exists(nodeOf(name)), (s) => s !== null, { what: `${name}'s node to exist`, timeoutMs: 30_000 });
-const absent = (name: string) => waitFor(() => observer.exists(nodeOf(name)), (s) => s === null, { what: `${name}'s node to be gone`, timeoutMs: 30_000 });
+const present = (name: string) => waitFor(() => fx.observer.exists(nodeOf(name)), (s) => s !== null, { what: `${name}'s node to exist`, timeoutMs: 30_000 });
+const absent = (name: string) => waitFor(() => fx.observer.exists(nodeOf(name)), (s) => s === null, { what: `${name}'s node to be gone`, timeoutMs: 30_000 });
 
 interface ServiceStatus {
   name: string;
@@ -77,8 +64,8 @@ test('DIR/<service> takes that service out and leaves the others; removing the f
   writeFileSync(join(dir, 'beta'), 'kernel upgrade, ticket OPS-1\n');
   await absent('beta');
   await agent.waitForLog((r) => r.event === 'maintenance_started' && r.service === 'beta', 'beta maintenance_started');
-  assert.notEqual(await observer.exists(nodeOf('alpha')), null);
-  assert.notEqual(await observer.exists(nodeOf('gamma')), null);
+  assert.notEqual(await fx.observer.exists(nodeOf('alpha')), null);
+  assert.notEqual(await fx.observer.exists(nodeOf('gamma')), null);
   // Its checks keep running: /status still shows it healthy, in maintenance, not registered.
   const doc = await waitFor(() => status(port), (d) => d.services.find((s) => s.name === 'beta')?.registered === false, { what: 'beta unregistered in /status' });
   assert.deepEqual(
@@ -118,7 +105,7 @@ test('a host in maintenance at start runs its checks and registers nothing', asy
   await agent.waitForLog((r) => r.event === 'zk_connected', 'session established');
   // Two results each after the session is up: had anything wanted a node, it would be asked for by now.
   await waitFor(() => metrics(port), (m) => NAMES.every((n) => passes(m, n) >= 3), { what: 'three passing checks per service', timeoutMs: 30_000 });
-  for (const n of NAMES) assert.equal(await observer.exists(nodeOf(n)), null, `${n} was registered while the host was in maintenance`);
+  for (const n of NAMES) assert.equal(await fx.observer.exists(nodeOf(n)), null, `${n} was registered while the host was in maintenance`);
   assert.equal(agent.logs.some((r) => r.event === 'maintenance_started'), false, 'services start in maintenance; nothing started');
   rmSync(join(dir, 'all'));
   for (const n of NAMES) await present(n);
