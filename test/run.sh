@@ -15,11 +15,15 @@ mapfile -t tests < <(find build/test -name '*.test.js' | sort)
 # minutes (89 s on 2026-12-02) and covers what depends on the Node version: worker threads and
 # piscina, child processes, node-zookeeper-client's sockets against a real ZooKeeper.
 mapfile -t node24_tests < <(find build/test/shared build/test/workers build/test/main build/test/packaging -name '*.test.js' | sort; echo build/test/integration/agent.test.js)
-# --test-force-exit: a test that fails before its cleanup must not leave its file running forever.
-flags=(--test --test-force-exit --test-concurrency=1 --test-timeout=300000)
+# No --test-force-exit: on Node 24 it let a file's process exit before its results were
+# sent, so the run passed with dozens of tests silently missing (nodejs/node#64833; seen
+# here on 2026-12-02 in 3 of 6 runs of config.test.js). A hung test is still bounded by
+# --test-timeout, and a file that will not exit by the outer timeout fails the run.
+flags=(--test --test-concurrency=1 --test-timeout=300000)
+bounded() { timeout --kill-after=10 1200 "$@"; }
 status=0
 echo "# node $(node --version): every test file"
-node "${flags[@]}" "${tests[@]}" || status=$?
+bounded node "${flags[@]}" "${tests[@]}" || status=$?
 echo "# node $("$node24" --version): ${#node24_tests[@]} test files (the subset above)"
-"$node24" "${flags[@]}" "${node24_tests[@]}" || status=$?
+bounded "$node24" "${flags[@]}" "${node24_tests[@]}" || status=$?
 exit "$status"
