@@ -2,31 +2,18 @@
 // datagram socket in the place of systemd's, read as systemd would read it.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import pino from 'pino';
 import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
 import { openNotifyChannel } from '../../src/main/notify/notify-channel.js';
 import { processGone } from '../support/processes.js';
 import { openNotifySocket, type NotifySocket } from '../support/notify-socket.js';
-import { connectClient, type TestClient } from '../support/zk-client.js';
-import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
 import { waitFor } from '../support/wait.js';
+import { useZooKeeper } from '../support/zk-fixture.js';
 
-let zk: ZkServer;
-let observer: TestClient;
-const agents: Agent[] = [];
 const sockets: NotifySocket[] = [];
-
-before(async () => {
-  zk = await startZooKeeper();
-  observer = await connectClient(zk.connectString);
-});
-
-after(async () => {
-  for (const a of agents) a.signal('SIGKILL');
+const fx = useZooKeeper(async () => {
   for (const s of sockets) await s.close();
-  await observer?.close();
-  await stopAll();
 });
 
 function config(path: string): string {
@@ -35,8 +22,8 @@ function config(path: string): string {
 }
 
 function agent(path: string, env: NodeJS.ProcessEnv, extra: string[] = []): Agent {
-  const a = startAgent(['-c', writeConfig(config(path)), '-s', zk.connectString, ...extra], { ...process.env, ...env });
-  agents.push(a);
+  const a = startAgent(['-c', writeConfig(config(path)), '-s', fx.zk.connectString, ...extra], { ...process.env, ...env });
+  fx.track(a);
   return a;
 }
 
@@ -46,7 +33,7 @@ async function socket(abstract = false): Promise<NotifySocket> {
   return s;
 }
 
-const exists = (path: string) => waitFor(() => observer.exists(path), (s) => s !== null, { what: `${path} to exist`, timeoutMs: 30_000 });
+const exists = (path: string) => waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: `${path} to exist`, timeoutMs: 30_000 });
 
 test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the session lives and not after, STOPPING=1 before exit', async () => {
   const notify = await socket();
@@ -56,7 +43,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the sessi
 
   const ready = await notify.waitForMessage((m) => m === 'READY=1', 'READY=1');
   // Registration converged before READY: the node is there the moment READY is.
-  assert.notEqual(await observer.exists(node), null, 'READY=1 came before the node existed');
+  assert.notEqual(await fx.observer.exists(node), null, 'READY=1 came before the node existed');
   assert.notEqual(ready.datagram.pid, a.pid, 'sent by the zkw-notify helper, not through the agent pid');
   await notify.waitForMessage((m) => m === 'STATUS=1 service, 1 healthy, 1 registered; ZooKeeper connected', 'STATUS= once running');
   const before = notify.messages().slice(0, notify.messages().indexOf(ready));
@@ -65,7 +52,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the sessi
   await waitFor(async () => notify.messages().filter((m) => m.message === 'WATCHDOG=1').length, (n) => n >= 3, { what: '3 WATCHDOG=1', timeoutMs: 30_000 });
 
   // ZooKeeper gone for longer than the session timeout (2 s): the watchdog goes unfed.
-  await zk.stop();
+  await fx.zk.stop();
   const goneFor = (m: string): number => Number(/no server for (\d+) s\)$/.exec(m)?.[1] ?? -1);
   const unhealthy = await notify.waitForMessage((m) => goneFor(m) >= 3, 'STATUS= with ZooKeeper gone for 3 s or more');
   await a.waitForLog((r) => r.event === 'watchdog_withheld', 'watchdog_withheld', 30_000);
@@ -76,7 +63,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the sessi
   assert.equal(fedWhileDead.length, 0, 'WATCHDOG=1 kept coming with the session past its timeout');
 
   // ZooKeeper back: the watchdog is fed again.
-  await zk.start();
+  await fx.zk.start();
   const count = notify.messages().length;
   await waitFor(async () => notify.messages().slice(count).some((m) => m.message === 'WATCHDOG=1'), (fed) => fed, { what: 'WATCHDOG=1 after ZooKeeper returned', timeoutMs: 60_000 });
   await exists(node);
@@ -92,7 +79,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 while the sessi
   const stopping = order.indexOf('STOPPING=1');
   assert.ok(stopping >= 0 && stopping < order.indexOf('X_TEST_AGENT_EXITED=1'), `STOPPING=1 was sent before the agent exited: ${JSON.stringify(order.slice(-5))}`);
   assert.deepEqual(order.slice(stopping + 1, -1).filter((m) => m === 'WATCHDOG=1' || m === 'READY=1'), [], 'nothing but STATUS= after STOPPING=1');
-  assert.equal(await observer.exists(node), null, 'the node was removed on the way out');
+  assert.equal(await fx.observer.exists(node), null, 'the node was removed on the way out');
 });
 
 test('an abstract-namespace NOTIFY_SOCKET (@name) works, and WATCHDOG_PID of another process means no watchdog from us', async () => {
@@ -114,17 +101,17 @@ test('without NOTIFY_SOCKET nothing of the protocol runs and the agent works as 
   const env = { ...process.env };
   delete env.NOTIFY_SOCKET;
   delete env.WATCHDOG_USEC;
-  const a = startAgent(['-c', writeConfig(config(path)), '-s', zk.connectString], env);
-  agents.push(a);
+  const a = startAgent(['-c', writeConfig(config(path)), '-s', fx.zk.connectString], env);
+  fx.track(a);
   await exists(`${path}/10.0.0.1:80`);
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
   assert.deepEqual(a.logs.filter((r) => r.event?.startsWith('notify') || r.event?.startsWith('watchdog')), []);
-  assert.equal(await observer.exists(`${path}/10.0.0.1:80`), null);
+  assert.equal(await fx.observer.exists(`${path}/10.0.0.1:80`), null);
 });
 
 test('a NOTIFY_SOCKET that is no socket address stops the agent with exit code 2, naming the variable', () => {
-  const r = runCli(['-c', writeConfig(config('/notify/bad/svc')), '-s', zk.connectString], { ...process.env, NOTIFY_SOCKET: 'relative/notify' });
+  const r = runCli(['-c', writeConfig(config('/notify/bad/svc')), '-s', fx.zk.connectString], { ...process.env, NOTIFY_SOCKET: 'relative/notify' });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /NOTIFY_SOCKET 'relative\/notify' is neither an absolute path nor an @abstract name/);
 });

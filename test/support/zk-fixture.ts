@@ -14,7 +14,7 @@ export interface ZooKeeperFixture {
 }
 
 /** Call at a test file's top level; `cleanup` runs after everything else is stopped. */
-export function useZooKeeper(cleanup: () => void = () => {}): ZooKeeperFixture {
+export function useZooKeeper(cleanup: () => void | Promise<void> = () => {}): ZooKeeperFixture {
   let zk: ZkServer | undefined;
   let observer: TestClient | undefined;
   const agents: Agent[] = [];
@@ -26,7 +26,7 @@ export function useZooKeeper(cleanup: () => void = () => {}): ZooKeeperFixture {
     for (const a of agents) a.signal('SIGKILL');
     await observer?.close();
     await stopAll();
-    cleanup();
+    await cleanup();
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('the ZooKeeper fixture is used before its before() hook ran');
