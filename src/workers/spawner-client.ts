@@ -49,7 +49,7 @@ export class SpawnerClient {
 
   private startHelper(): ChildProcess {
     // detached: its own process group, so a terminal's signals reach the agent only.
-    const child = spawn(this.helperPath, [], { stdio: ['pipe', 'pipe', 'inherit'], env: this.env, detached: true });
+    const child = spawn(this.helperPath, [String(process.pid)], { stdio: ['pipe', 'pipe', 'inherit'], env: this.env, detached: true });
     this.child = child;
     this.buffer = Buffer.alloc(0);
     child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));

@@ -7,6 +7,9 @@
 // killed. When the agent goes away (stdin closes, or SIGTERM), every running group
 // is killed and reaped before the helper exits, so no check outlives the agent.
 //
+// Usage: zkw-spawn AGENT_PID. The agent's pid tells the helper whether its parent is
+// still the agent: getppid() == 1 cannot, since the agent may itself be PID 1 (a container).
+//
 // Protocol (stdin): "<id> <timeout_ms> <cmd_len>\n" followed by cmd_len bytes.
 // Protocol (stdout): "D <id> <kind> <value> <timed_out> <duration_us> <output_total> <tail_len>\n"
 // followed by tail_len bytes; kind is x (exit code), s (signal) or e (errno: not started).
@@ -324,9 +327,14 @@ static int next_wait_ms(void) {
   return next <= t ? 0 : (int)(next - t > 60000 ? 60000 : next - t);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   // If the thread that started us goes away, so do we (and, below, our checks).
   prctl(PR_SET_PDEATHSIG, SIGTERM);
+  long agent = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
+  if (agent <= 0) {
+    fprintf(stderr, "zkw-spawn: usage: zkw-spawn AGENT_PID\n");
+    return 64;
+  }
   // Orphans of checks become our children, so they are reaped even where PID 1 does not reap.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   signal(SIGPIPE, SIG_IGN);
@@ -344,7 +352,8 @@ int main(void) {
     perror("zkw-spawn");
     return 71;
   }
-  if (getppid() == 1) kill_everything_and_exit(); // started by a parent that already died
+  // The agent died before PR_SET_PDEATHSIG took hold: we were already handed to a reaper.
+  if ((long)getppid() != agent) kill_everything_and_exit();
   fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
   struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_STDIN};
   epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev);

@@ -13,7 +13,7 @@ interface Report { id: string; kind: string; value: number; timedOut: boolean }
 test('each check gets exactly one report, and a timeout still fires after hundreds of quick checks', async () => {
   const helperPath = builtSpawner();
   assert.ok(helperPath !== null, 'build/src/workers/zkw-spawn is missing: is a C compiler installed?');
-  const helper = spawn(helperPath, [], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const helper = spawn(helperPath, [String(process.pid)], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const reports: Report[] = [];
   /** Ids from the "S <id> <pid>" lines: a check's process group, before its report. */
   const started: string[] = [];

@@ -46,7 +46,7 @@ class HelperChannel implements NotifyChannel {
 
   private spawn(): ChildProcess {
     this.spawnedAt = performance.now();
-    const child = spawn(this.helper, [], { stdio: ['pipe', 'ignore', 'pipe'], env: { NOTIFY_SOCKET: this.address } });
+    const child = spawn(this.helper, [String(process.pid)], { stdio: ['pipe', 'ignore', 'pipe'], env: { NOTIFY_SOCKET: this.address } });
     // A write after the helper died fails with EPIPE; the 'exit' handler reports it.
     child.stdin!.on('error', () => undefined);
     child.stderr!.setEncoding('utf8');

@@ -2,10 +2,10 @@
 // agent keeps this helper running for its whole life and writes one notify message
 // per line to its stdin; each line goes out as one datagram to $NOTIFY_SOCKET (a path,
 // or an abstract address written with a leading '@'). It exits when stdin closes, and
-// dies with the agent (PR_SET_PDEATHSIG). Being long-lived matters: systemd finds the
-// unit of a message from its sender's pid, and a sender that has already exited (the
-// race `systemd-notify` has) is not attributed. It is another pid than the agent, so
-// the unit needs NotifyAccess=all.
+// dies with the agent (PR_SET_PDEATHSIG; the agent passes its pid as argv[1]). Being
+// long-lived matters: systemd finds the unit of a message from its sender's pid, and a
+// sender that has already exited (the race `systemd-notify` has) is not attributed. It
+// is another pid than the agent, so the unit needs NotifyAccess=all.
 //
 // A failed send is reported on stderr once per distinct errno (not at every watchdog
 // tick), and again after a send succeeds.
@@ -22,7 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int main(void) {
+int main(int argc, char **argv) {
   const char *target = getenv("NOTIFY_SOCKET");
   if (target == NULL || target[0] == '\0') {
     fprintf(stderr, "zkw-notify: NOTIFY_SOCKET is not set\n");
@@ -41,9 +41,16 @@ int main(void) {
   if (target[0] == '@') addr.sun_path[0] = '\0';
   else addr_len += 1; // the path's terminating NUL, as sd_notify sends it
 
-  // If the agent dies without closing our stdin (SIGKILL), go with it.
+  // If the agent dies without closing our stdin (SIGKILL), go with it. Its pid comes in
+  // argv[1]: if our parent is no longer that, it died before the prctl took hold (not
+  // `getppid() == 1`, which is always true when the agent is PID 1 in a container).
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() == 1) return 0;
+  long agent = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
+  if (agent <= 0) {
+    fprintf(stderr, "zkw-notify: usage: zkw-notify AGENT_PID\n");
+    return 64;
+  }
+  if ((long)getppid() != agent) return 0;
 
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
