@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
-import { digestId } from '../../src/main/session.js';
+import { digestId } from '../../src/main/zk/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
 import { openNotifySocket } from '../support/notify-socket.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
-import { openNotifyChannel } from '../../src/main/notify/notify-channel.js';
+import { openNotifyChannel } from '../../src/main/ops/notify/notify-channel.js';
 import { processGone } from '../support/processes.js';
 import { openNotifySocket, type NotifySocket } from '../support/notify-socket.js';
 import { waitFor } from '../support/wait.js';

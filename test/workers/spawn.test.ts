@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { builtSpawner } from '../../src/main/pool.js';
+import { builtSpawner } from '../../src/main/checks/pool.js';
 import { runCommand, type CommandOutcome } from '../../src/workers/spawn.js';
 import { SpawnerClient } from '../../src/workers/spawner-client.js';
 import { processGone } from '../support/processes.js';

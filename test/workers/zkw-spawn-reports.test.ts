@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { builtSpawner } from '../../src/main/pool.js';
+import { builtSpawner } from '../../src/main/checks/pool.js';
 import { waitFor } from '../support/wait.js';
 
 interface Report { id: string; kind: string; value: number; timedOut: boolean }

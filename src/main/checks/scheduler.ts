@@ -1,0 +1,78 @@
+// One timer chain per service: the first run lands at a random point of a short
+// window (a restarted host is back at once, yet a thousand checks do not fork in
+// the same millisecond); each next run is armed when the previous one ends, so a
+// service never overlaps itself and runs stay spread.
+
+import type { CheckResult, ServiceSpec } from '../../shared/types.js';
+
+/** Never run one service's check more often than this, whatever `refresh` says. */
+export const MIN_INTERVAL_MS = 100;
+/** Wakeups are rounded up to this grid. */
+const TICK_MS = 10;
+/** The first runs of all services spread over at most this window. */
+export const FIRST_RUN_WINDOW_MS = 1000;
+
+/** `dueAt` is the performance.now() time the schedule wanted the run to start. */
+export type RunCheck = (spec: ServiceSpec, dueAt: number) => Promise<CheckResult>;
+export type OnResult = (spec: ServiceSpec, result: CheckResult) => void;
+
+interface Chain {
+  spec: ServiceSpec;
+  timer: NodeJS.Timeout | undefined;
+  dueAt: number;
+  running: Promise<void> | null;
+  stopped: boolean;
+}
+
+export class Scheduler {
+  private readonly chains = new Map<string, Chain>();
+
+  constructor(private readonly runCheck: RunCheck, private readonly onResult: OnResult, private readonly random: () => number = Math.random) {}
+
+  start(spec: ServiceSpec): void {
+    if (this.chains.has(spec.name)) throw new Error(`service ${spec.name} is already scheduled`);
+    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: null, stopped: false };
+    this.chains.set(spec.name, chain);
+    this.arm(chain, this.random() * Math.min(FIRST_RUN_WINDOW_MS, spec.refresh * 1000));
+  }
+
+  /** Stop one service's chain and wait for its running check, if any. */
+  async stop(name: string): Promise<void> {
+    const chain = this.chains.get(name);
+    if (chain === undefined) return;
+    this.chains.delete(name);
+    chain.stopped = true;
+    clearTimeout(chain.timer);
+    await chain.running;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.chains.keys()].map((name) => this.stop(name)));
+  }
+
+  get size(): number {
+    return this.chains.size;
+  }
+
+  private arm(chain: Chain, delayMs: number): void {
+    const now = performance.now();
+    // Runs fall due on a 10 ms grid: the checks due in one tick wake the agent once and
+    // travel to the workers as one batch, instead of one wakeup and message each.
+    chain.dueAt = Math.ceil((now + delayMs) / TICK_MS) * TICK_MS;
+    chain.timer = setTimeout(() => {
+      chain.timer = undefined;
+      chain.running = this.runOnce(chain);
+    }, chain.dueAt - now);
+  }
+
+  private async runOnce(chain: Chain): Promise<void> {
+    try {
+      const result = await this.runCheck(chain.spec, chain.dueAt);
+      if (!chain.stopped) this.onResult(chain.spec, result);
+    } finally {
+      chain.running = null;
+      // Armed whatever happened above: a service's chain never ends while it is scheduled.
+      if (!chain.stopped) this.arm(chain, Math.max(MIN_INTERVAL_MS, chain.spec.refresh * 1000));
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// The zk-watcher command: argv and files in, a running daemon and an exit code out.
+// Exit codes: 0 stopped cleanly, 1 failed at run time, 2 bad command line or config.
+
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, USAGE, type Options } from '../../shared/args.js';
+import { checkEnvironment } from '../../shared/check-env.js';
+import { formatProblem, hasErrors } from '../../shared/problems.js';
+import { connectStringProblem } from '../../shared/servers.js';
+import { notifyTarget } from '../../shared/sd-notify.js';
+import { loadConfig } from './config-files.js';
+import { Daemon } from '../lifecycle/daemon.js';
+import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
+import { runOnce } from './once.js';
+import { getFqdn } from './fqdn.js';
+import { createLogger } from '../ops/logger.js';
+import { Notifier } from '../ops/notify/notifier.js';
+import { renderConfig } from './print-config.js';
+import { statusCommand } from './status-command.js';
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'status') return statusCommand(argv.slice(1));
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`zk-watcher ${version()}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`zk-watcher: ${parsed.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const loaded: LoadedSettings = parsed.options.fromEnv
+    ? await settingsForCli(parsed.options, process.env)
+    : { ...(await loadConfig(parsed.options.configPaths)), options: parsed.options, waitTimeS: 0, drainTimeS: 0, notes: [] };
+  const options = loaded.options;
+  const serverProblem = connectStringProblem(options.servers);
+  if (serverProblem !== null) {
+    process.stderr.write(`zk-watcher: --server '${options.servers}': ${serverProblem}\n`);
+    return 2;
+  }
+  const notify = notifyTarget(process.env);
+  if (notify.kind === 'invalid') {
+    process.stderr.write(`zk-watcher: ${notify.problem}\n`);
+    return 2;
+  }
+  const { config, problems } = loaded;
+  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+  if (config === null || hasErrors(problems)) {
+    process.stderr.write(`zk-watcher: the config has errors; nothing was started\n`);
+    return 2;
+  }
+  const hostname = await getFqdn();
+  if (options.printConfig) {
+    process.stdout.write(renderConfig(config, hostname));
+    return 0;
+  }
+  if (options.once) {
+    return runOnce({ config, maxConcurrentChecks: options.maxConcurrentChecks, json: options.json, checkEnv: checkEnvironment(process.env), write: (t) => process.stdout.write(t) });
+  }
+  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null);
+}
+
+async function run(loaded: LoadedSettings, config: NonNullable<LoadedSettings['config']>, hostname: string, notifySocket: string | null): Promise<number> {
+  const { options, waitTimeS, drainTimeS } = loaded;
+  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
+  for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
+  const daemon = new Daemon({
+    config,
+    servers: options.servers,
+    sessionTimeoutMs: options.sessionTimeoutMs,
+    maxConcurrentChecks: options.maxConcurrentChecks,
+    maxWritesPerSecond: options.maxWritesPerSecond,
+    hostname,
+    logger,
+    checkEnv: checkEnvironment(process.env),
+    statsIntervalS: options.statsIntervalS,
+    maintenanceDir: options.maintenanceDir,
+  });
+  // Loaded only when asked for: prom-client costs ~70 ms of start-up and some memory.
+  const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon, version: version(), secret: config.auth?.password ?? null, logger });
+  // Asked for and not servable (port taken): fail before registering anything.
+  const listening = await status?.listen().then(() => null, (e: Error) => e.message);
+  if (listening) {
+    logger.fatal({ event: 'status_listen_failed', error: listening }, listening);
+    return 1;
+  }
+  const notifier = Notifier.fromEnvironment(notifySocket, process.env, { session: daemon.session, services: () => daemon.serviceViews() }, logger);
+  // Whatever happens, no check process outlives the agent.
+  process.on('exit', () => daemon.killChecks());
+  process.on('uncaughtException', (e) => {
+    logger.fatal({ event: 'crash', error: e.stack ?? String(e) }, 'unexpected error; exiting');
+    daemon.killChecks();
+    process.exit(1);
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    // A signal during WAIT_TIME ends the wait (and the agent) at once.
+    const waiting = new AbortController();
+    const stop = (signal: string): void => {
+      if (stopping) {
+        logger.warn({ event: 'forced_exit', signal }, 'second signal: exiting now');
+        daemon.killChecks();
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      waiting.abort();
+      logger.info({ event: 'signal', signal }, `received ${signal}`);
+      notifier?.stopping();
+      // DRAIN_TIME (--from-env): deregister now, exit no sooner than DRAIN_TIME after the signal.
+      Promise.all([daemon.stop(), pause(drainTimeS)]).then(
+        async () => {
+          await notifier?.close();
+          status?.close();
+          resolve(0);
+        },
+        (e: unknown) => {
+          logger.error({ event: 'stop_failed', error: String(e) }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    // Reload outside the signal handler: read, validate, and only then apply.
+    process.on('SIGHUP', () => void reload(options, daemon, logger));
+    if (waitTimeS > 0) logger.info({ event: 'waiting', seconds: waitTimeS }, `WAIT_TIME: waiting ${waitTimeS} s before starting`);
+    void pause(waitTimeS, waiting.signal).then(() => {
+      if (stopping) return;
+      daemon.start();
+      notifier?.start();
+    });
+  });
+}
+
+async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeof createLogger>): Promise<void> {
+  if (options.fromEnv) {
+    logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
+    return;
+  }
+  logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
+  const { config, problems } = await loadConfig(options.configPaths);
+  for (const p of problems) logger[p.severity === 'error' ? 'error' : 'warn']({ event: 'config_problem', problem: formatProblem(p) }, formatProblem(p));
+  if (config === null || hasErrors(problems)) {
+    logger.error({ event: 'reload_rejected' }, 'the new config has errors; keeping the running config');
+    return;
+  }
+  await daemon.reload(config);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

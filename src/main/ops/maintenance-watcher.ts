@@ -1,0 +1,76 @@
+// Reads the maintenance directory once a second (one readdir for the whole agent, not
+// one stat per check) and reports when what is in maintenance changes.
+
+import { readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { maintenanceFromNames, NO_MAINTENANCE, sameMaintenance, type MaintenanceState } from '../../shared/maintenance.js';
+
+const POLL_MS = 1000;
+
+export class MaintenanceWatcher {
+  state: MaintenanceState = NO_MAINTENANCE;
+  private timer: NodeJS.Timeout | undefined;
+  private lastProblem: string | null = null;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+    private readonly onChange: (state: MaintenanceState) => void,
+  ) {}
+
+  /** Read once at once (a host in maintenance at boot never registers), then every second. */
+  start(): void {
+    this.apply(this.readNow());
+    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private readNow(): string[] | null {
+    try {
+      return this.ok(readdirSync(this.dir));
+    } catch (e) {
+      return this.failed(e);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    let names: string[] | null;
+    try {
+      names = this.ok(await readdir(this.dir));
+    } catch (e) {
+      names = this.failed(e);
+    }
+    if (this.timer !== undefined) this.apply(names);
+  }
+
+  private ok(names: string[]): string[] {
+    this.lastProblem = null;
+    return names;
+  }
+
+  /**
+   * A missing directory means nothing is in maintenance. Any other error (permissions, I/O)
+   * keeps what we knew, so a hiccup never puts a host back in the registry; logged once until it clears.
+   */
+  private failed(e: unknown): string[] | null {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    if (code !== 'ENOENT' && code !== this.lastProblem) {
+      this.log.warn({ event: 'maintenance_dir_unreadable', dir: this.dir, error: (e as Error).message }, `cannot read the maintenance directory ${this.dir}; keeping the maintenance state as it was`);
+    }
+    this.lastProblem = code;
+    return code === 'ENOENT' ? [] : null;
+  }
+
+  private apply(names: string[] | null): void {
+    if (names === null) return;
+    const next = maintenanceFromNames(names);
+    if (sameMaintenance(next, this.state)) return;
+    this.state = next;
+    this.onChange(next);
+  }
+}

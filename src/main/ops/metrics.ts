@@ -1,0 +1,85 @@
+// The agent's Prometheus metrics, in a private prom-client registry. Counters follow
+// events as they happen; gauges are read from the daemon at scrape time, so a scrape
+// always shows the present and nothing is kept twice.
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Daemon } from '../lifecycle/daemon.js';
+
+const SESSION_STATES = ['connecting', 'connected', 'disconnected', 'closed'] as const;
+/** Check durations run from a fork-free tcp check (sub-ms) to a timed-out command (tens of seconds). */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export class AgentMetrics {
+  readonly registry = new Registry();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(daemon: Daemon) {
+    const r = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    const checks = new Counter({ name: 'zkwatcher_checks_total', help: 'Checks completed, by service and result.', labelNames: ['service', 'result'], registers: r });
+    const duration = new Histogram({ name: 'zkwatcher_check_duration_seconds', help: 'How long checks took, by service.', labelNames: ['service'], buckets: DURATION_BUCKETS, registers: r });
+    daemon.on('result', (service, result) => {
+      checks.inc({ service, result: result.passed ? 'pass' : 'fail' });
+      duration.observe({ service }, result.durationMs / 1000);
+    });
+    const expirations = new Counter({ name: 'zkwatcher_session_expirations_total', help: 'ZooKeeper sessions lost (expired, or silent past their timeout).', registers: r });
+    const reconnects = new Counter({ name: 'zkwatcher_reconnects_total', help: 'Connections to ZooKeeper after the first (within the session or with a new one).', registers: r });
+    let connections = 0;
+    daemon.session.on('connected', () => {
+      if (connections++ > 0) reconnects.inc();
+    });
+    daemon.session.on('lost', () => expirations.inc());
+
+    const perService = (name: string, help: string, value: (f: ReturnType<Daemon['facts']>[number]) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['service'],
+        registers: r,
+        collect() {
+          // Reset first: a service removed by a reload must vanish from the scrape.
+          this.reset();
+          for (const f of daemon.facts()) this.set({ service: f.name }, value(f));
+        },
+      });
+    };
+    perService('zkwatcher_service_healthy', 'Service health: 1 healthy, 0 unhealthy, -1 not known yet (no result).', (f) => (f.healthy === null ? -1 : f.healthy ? 1 : 0));
+    perService('zkwatcher_service_registered', "1 when ZooKeeper confirmed the service's node under the current session.", (f) => (f.registered ? 1 : 0));
+    perService('zkwatcher_maintenance', '1 when the service is in maintenance (its own flag file or the host\'s).', (f) => (f.maintenance ? 1 : 0));
+    const scalar = (name: string, help: string, value: () => number): void => {
+      new Gauge({ name, help, registers: r, collect() { this.set(value()); } });
+    };
+    scalar('zkwatcher_host_maintenance', '1 when the whole host is in maintenance (the file all exists).', () => (daemon.maintenance.state.host ? 1 : 0));
+    scalar('zkwatcher_check_queue_depth', 'Checks due and waiting for a free slot.', () => daemon.pool.pending);
+    scalar('zkwatcher_checks_running', 'Checks running now.', () => daemon.pool.running);
+    new Gauge({
+      name: 'zkwatcher_session_state',
+      help: 'The ZooKeeper session: 1 for the current state, 0 for the others.',
+      labelNames: ['state'],
+      registers: r,
+      collect() {
+        for (const state of SESSION_STATES) this.set({ state }, daemon.session.state === state ? 1 : 0);
+      },
+    });
+    this.loopDelay.enable();
+    const loop = this.loopDelay;
+    new Gauge({
+      name: 'zkwatcher_event_loop_delay_seconds',
+      help: "The main thread's event-loop delay since the previous scrape (the session's heartbeats share that loop).",
+      labelNames: ['quantile'],
+      registers: r,
+      collect() {
+        const s = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+        this.set({ quantile: '0.5' }, s(loop.percentile(50)));
+        this.set({ quantile: '0.99' }, s(loop.percentile(99)));
+        this.set({ quantile: '1' }, s(loop.max));
+        loop.reset();
+      },
+    });
+  }
+
+  stop(): void {
+    this.loopDelay.disable();
+  }
+}

@@ -1,0 +1,89 @@
+// --status-port: GET /metrics (Prometheus text) and GET /status (JSON) over plain
+// node:http, on loopback unless told otherwise. Read-only: it changes nothing.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { statusDocument } from '../../shared/status.js';
+import type { Daemon } from '../lifecycle/daemon.js';
+import { AgentMetrics } from './metrics.js';
+
+export interface StatusServerOptions {
+  readonly port: number;
+  readonly address: string;
+  readonly daemon: Daemon;
+  readonly version: string;
+  /** The [auth] password, blotted out of any check output we show. */
+  readonly secret: string | null;
+  readonly logger: Logger;
+}
+
+export class StatusServer {
+  private readonly server: Server;
+  private readonly metrics: AgentMetrics;
+
+  constructor(private readonly options: StatusServerOptions) {
+    this.metrics = new AgentMetrics(options.daemon);
+    this.server = createServer((req, res) => void this.handle(req, res));
+    // A scraper that holds connections open must not keep the agent from exiting.
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  /** Listen, or reject with a message naming address:port. */
+  listen(): Promise<AddressInfo> {
+    const { port, address } = this.options;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot serve status on ${address}:${port}: ${e.code ?? e.message}`)));
+      this.server.listen(port, address, () => {
+        const bound = this.server.address() as AddressInfo;
+        this.options.logger.info({ event: 'status_listening', address: bound.address, port: bound.port }, `serving /status and /metrics on ${bound.address}:${bound.port}`);
+        resolve(bound);
+      });
+    });
+  }
+
+  close(): void {
+    this.metrics.stop();
+    this.server.close();
+    this.server.closeAllConnections();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' && path !== '/status') return send(res, 404, 'text/plain', 'not found: try /status or /metrics\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(res, 405, 'text/plain', 'method not allowed: GET only\n');
+    }
+    try {
+      if (path === '/metrics') return send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
+      return send(res, 200, 'application/json', JSON.stringify(this.statusNow(), null, 2) + '\n');
+    } catch (e) {
+      this.options.logger.error({ event: 'status_request_failed', path, error: String(e) }, `serving ${path} failed`);
+      return send(res, 500, 'text/plain', 'internal error\n');
+    }
+  }
+
+  private statusNow(): ReturnType<typeof statusDocument> {
+    const d = this.options.daemon;
+    return statusDocument(
+      {
+        version: this.options.version,
+        pid: process.pid,
+        sessionState: d.session.state,
+        sessionId: d.session.id,
+        startedAt: d.startedAt,
+        now: Date.now(),
+        hostMaintenance: d.maintenance.state.host,
+        maintenanceDir: d.maintenance.dir,
+        services: d.facts(),
+      },
+      this.options.secret,
+    );
+  }
+}
+
+function send(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,288 @@
+// The registration table: which nodes should exist, and one single-flight sync per
+// path that makes ZooKeeper agree. A node counts as registered only when
+// ZooKeeper said so under the current session.
+
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { isOrphanOfThisHost } from '../../shared/ownership.js';
+import { splitParents } from '../../shared/znode.js';
+import { BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, describeZkError, zkCode } from './zk-errors.js';
+import type { ZkSession } from './session.js';
+import zookeeper from 'node-zookeeper-client';
+
+export interface Desired {
+  readonly data: Buffer;
+}
+
+interface Entry {
+  readonly path: string;
+  readonly log: Logger;
+  want: Desired | null;
+  registered: boolean;
+  running: boolean;
+  /** The wish changed (or a watch fired) while a sync ran: run once more. */
+  again: boolean;
+  retryTimer: NodeJS.Timeout | undefined;
+  failures: number;
+  /** The last conflict we logged, so a stuck path logs once, not every retry. */
+  lastConflict: string | null;
+}
+
+export interface RegistrarEvents {
+  /** ZooKeeper confirmed a change in whether this path is ours and present. */
+  changed: [path: string, registered: boolean];
+}
+
+const NO_OWNER = '0000000000000000';
+const MAX_RETRY_MS = 10_000;
+/** Re-registration after a new session starts at a random point of this window. */
+const REREGISTER_JITTER_MS = 2000;
+
+export class Registrar extends EventEmitter<RegistrarEvents> {
+  private readonly entries = new Map<string, Entry>();
+  /** Parent paths being created now, so that concurrent registrations share one attempt. */
+  private readonly parentsInFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly session: ZkSession, private readonly log: Logger) {
+    super();
+    let sessions = 0;
+    session.on('connected', (_id, fresh) => {
+      if (fresh) sessions++;
+      for (const entry of this.entries.values()) if (fresh) this.setRegistered(entry, false);
+      // After a lost session every host of a fleet may be re-registering at once (a ZooKeeper
+      // restart): wait a random moment first. The very first session registers at once.
+      const delay = fresh && sessions > 1 ? Math.random() * REREGISTER_JITTER_MS : 0;
+      if (delay > 0) this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `re-registering in ${Math.round(delay)} ms`);
+      setTimeout(() => {
+        for (const entry of this.entries.values()) if (fresh || entry.failures > 0) this.kick(entry);
+      }, delay);
+    });
+    session.on('lost', () => {
+      for (const entry of this.entries.values()) this.setRegistered(entry, false);
+    });
+    session.on('watch', (path) => {
+      const entry = this.entries.get(path);
+      if (entry !== undefined) this.kick(entry);
+    });
+  }
+
+  /** Ask for a node at `path` with `desired` data, or for no node of ours there (null). */
+  set(path: string, desired: Desired | null, log: Logger): void {
+    let entry = this.entries.get(path);
+    if (entry === undefined) {
+      if (desired === null) return;
+      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, lastConflict: null };
+      this.entries.set(path, entry);
+    }
+    entry.want = desired;
+    this.kick(entry);
+  }
+
+  isRegistered(path: string): boolean {
+    return this.entries.get(path)?.registered === true;
+  }
+
+  get registeredCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.registered) n++;
+    return n;
+  }
+
+  /** Want nothing, and wait (at most `timeoutMs`) until ZooKeeper has none of our nodes. */
+  async removeAll(timeoutMs: number): Promise<number> {
+    for (const entry of this.entries.values()) {
+      entry.want = null;
+      this.kick(entry);
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && [...this.entries.values()].some((e) => e.registered || e.running)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const left = [...this.entries.values()].filter((e) => e.registered || e.running);
+    if (left.length > 0) {
+      this.log.warn(
+        { event: 'remove_all_timeout', left: left.length, paths: left.slice(0, 10).map((e) => `${e.path} running=${e.running} registered=${e.registered} again=${e.again} failures=${e.failures} want=${e.want !== null}`), queue: this.session.queueDepth },
+        `${left.length} nodes were not confirmed deleted within ${timeoutMs} ms`,
+      );
+    }
+    return left.filter((e) => e.registered).length;
+  }
+
+  private kick(entry: Entry): void {
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = undefined;
+    if (entry.running) {
+      entry.again = true;
+      return;
+    }
+    void this.run(entry);
+  }
+
+  private async run(entry: Entry): Promise<void> {
+    entry.running = true;
+    try {
+      for (let round = 0; ; round++) {
+        // A path that keeps changing under us backs off instead of spinning.
+        if (round === 20) throw new Error(`${entry.path} kept changing while we synced it`);
+        entry.again = false;
+        await this.syncOnce(entry);
+        entry.log.debug({ event: 'synced', path: entry.path, round, want: entry.want !== null, registered: entry.registered, again: entry.again }, `synced ${entry.path}`);
+        if (!entry.again) break;
+      }
+      entry.failures = 0;
+    } catch (error) {
+      entry.failures++;
+      this.retryLater(entry, error);
+    } finally {
+      entry.running = false;
+      if (entry.want === null && !entry.registered && entry.failures === 0) this.entries.delete(entry.path);
+    }
+  }
+
+  private retryLater(entry: Entry, error: unknown): void {
+    const code = zkCode(error);
+    const delay = code === NO_AUTH ? 30_000 : Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(entry.failures, 6));
+    const level = code === NO_AUTH ? 'error' : entry.failures > 3 ? 'warn' : 'info';
+    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : describeZkError(error);
+    entry.log[level]({ event: 'zk_sync_failed', path: entry.path, error: why, retryInMs: delay }, `could not ${entry.want ? 'register' : 'deregister'} ${entry.path}; retrying`);
+    // While disconnected, the 'connected' handler retries; the timer covers a live but slow server.
+    entry.retryTimer = setTimeout(() => {
+      entry.retryTimer = undefined;
+      this.kick(entry);
+    }, delay);
+    entry.retryTimer.unref();
+  }
+
+  private setRegistered(entry: Entry, registered: boolean): void {
+    if (entry.registered === registered) return;
+    entry.registered = registered;
+    this.emit('changed', entry.path, registered);
+  }
+
+  /** Read what ZooKeeper has at the path, then make it match the wish. Throws to retry. */
+  private async syncOnce(entry: Entry): Promise<void> {
+    const want = entry.want;
+    const node = await this.session.getDataWatched(entry.path);
+    if (node === null) {
+      this.setRegistered(entry, false);
+      if (want === null) return;
+      await this.create(entry, want);
+      return;
+    }
+    const owner = node.stat.ephemeralOwner.toString('hex');
+    const current = this.session.id;
+    const ours = this.session.ownSessions.has(owner) || (owner !== NO_OWNER && isOrphanOfThisHost(node.data.toString('utf8'), process.pid, pidAlive));
+    if (want === null) {
+      if (ours) {
+        if (!(await this.tolerate(this.session.remove(entry.path, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
+        entry.log.info({ event: 'deregistered', path: entry.path }, `deregistered ${entry.path}`);
+      }
+      this.setRegistered(entry, false);
+      return;
+    }
+    if (owner === current) {
+      if (!node.data.equals(want.data)) {
+        if (!(await this.tolerate(this.session.setData(entry.path, want.data, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
+        entry.log.info({ event: 'data_updated', path: entry.path }, `updated the data of ${entry.path}`);
+      }
+      this.setRegistered(entry, true);
+      entry.lastConflict = null;
+      return;
+    }
+    if (ours) {
+      // Left by an earlier session of this agent, or by an agent on this host that died before its
+      // session expired: replace it atomically, so the node never disappears and does not vanish
+      // later when that old session is reaped.
+      if (!(await this.tolerate(this.session.replaceEphemeral(entry.path, node.stat.version, want.data), [NO_NODE, BAD_VERSION, NODE_EXISTS], entry))) return;
+      this.setRegistered(entry, true);
+      entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
+      return;
+    }
+    this.setRegistered(entry, false);
+    const conflict = owner === NO_OWNER ? 'a persistent node' : `an ephemeral node of session 0x${owner}`;
+    if (entry.lastConflict !== conflict) {
+      entry.lastConflict = conflict;
+      entry.log.error(
+        { event: 'path_held_by_other', path: entry.path, owner: `0x${owner}` },
+        `${entry.path} is already ${conflict} that is not ours; leaving it alone (we watch it and register once it is gone)`,
+      );
+    }
+  }
+
+  private async create(entry: Entry, want: Desired): Promise<void> {
+    try {
+      await this.session.createEphemeral(entry.path, want.data);
+    } catch (e) {
+      const code = zkCode(e);
+      if (code === NODE_EXISTS) {
+        entry.again = true;
+        return;
+      }
+      if (code !== NO_NODE) throw e;
+      await this.createParents(entry.path);
+      if (!(await this.tolerate(this.session.createEphemeral(entry.path, want.data), [NODE_EXISTS], entry))) return;
+    }
+    entry.lastConflict = null;
+    this.setRegistered(entry, true);
+    entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
+    // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
+    // that reads `again` before the await and would lose a kick that lands during it.)
+    if (!(await this.watchCreated(entry))) entry.again = true;
+  }
+
+  /** Set the watch on our fresh node; false when it is already gone again. */
+  private async watchCreated(entry: Entry): Promise<boolean> {
+    const node = await this.session.getDataWatched(entry.path);
+    return node !== null && node.stat.ephemeralOwner.toString('hex') === this.session.id;
+  }
+
+  /**
+   * As nd_service_registry: ancestors with the open ACL, the direct parent with ours. Pipelined,
+   * in order, and once per parent at a time: a thousand services under one new path must not
+   * each spend writes (and write tokens) creating the same parents.
+   */
+  private createParents(path: string): Promise<void> {
+    const { parent } = splitParents(path);
+    let pending = this.parentsInFlight.get(parent);
+    if (pending === undefined) {
+      pending = this.createParentsOf(path).finally(() => this.parentsInFlight.delete(parent));
+      this.parentsInFlight.set(parent, pending);
+    }
+    return pending;
+  }
+
+  private async createParentsOf(path: string): Promise<void> {
+    const { parent, ancestors } = splitParents(path);
+    const creates = [
+      ...ancestors.map((p) => this.session.createPersistent(p, zookeeper.ACL.OPEN_ACL_UNSAFE)),
+      this.session.createPersistent(parent, this.session.acl),
+    ];
+    const results = await Promise.allSettled(creates);
+    for (const r of results) {
+      if (r.status === 'rejected' && zkCode(r.reason) !== NODE_EXISTS) throw r.reason;
+    }
+  }
+
+  /** True when the write succeeded; false when one of `codes` says the node changed under us (read again). */
+  private async tolerate(write: Promise<unknown>, codes: number[], entry: Entry): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      const code = zkCode(error);
+      if (code === null || !codes.includes(code)) throw error;
+      entry.again = true;
+      return false;
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

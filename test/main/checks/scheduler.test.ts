@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MIN_INTERVAL_MS, Scheduler } from '../../../src/main/checks/scheduler.js';
+import type { CheckResult, ServiceSpec } from '../../../src/shared/types.js';
+import { waitFor } from '../../support/wait.js';
+
+function spec(name: string, refresh: number): ServiceSpec {
+  return {
+    name, cmd: 'true', http: null, tcp: null, refresh, timeout: 10, servicePort: 1, serviceHostname: 'h', zookeeperPath: '/s',
+    zookeeperData: { kind: 'object', value: { kind: 'object', entries: [] } }, rise: 1, fall: 1, source: { file: 'f', line: 1 },
+  };
+}
+
+function result(service: string): CheckResult {
+  return { service, passed: true, reason: 'exit 0', exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputTail: '' };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a service never overlaps itself, even when its check outlasts refresh', async () => {
+  let running = 0;
+  let maxRunning = 0;
+  let runs = 0;
+  const scheduler = new Scheduler(
+    async (s) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(150);
+      running--;
+      runs++;
+      return result(s.name);
+    },
+    () => undefined,
+  );
+  scheduler.start(spec('slow', 0.01));
+  await waitFor(async () => runs, (n) => n >= 4, { what: 'four runs' });
+  await scheduler.stopAll();
+  assert.equal(maxRunning, 1);
+});
+
+test('the next run is armed when the previous one ends, at least MIN_INTERVAL_MS later', async () => {
+  const ends: number[] = [];
+  const starts: number[] = [];
+  const scheduler = new Scheduler(
+    async (s) => {
+      starts.push(performance.now());
+      await sleep(50);
+      ends.push(performance.now());
+      return result(s.name);
+    },
+    () => undefined,
+    () => 0,
+  );
+  scheduler.start(spec('fast', 0.001));
+  await waitFor(async () => starts.length, (n) => n >= 4, { what: 'four runs' });
+  await scheduler.stopAll();
+  for (let i = 1; i < starts.length; i++) {
+    // Timers never fire early, so this holds on any machine, however loaded.
+    assert.ok(starts[i]! - ends[i - 1]! >= MIN_INTERVAL_MS - 1, `run ${i} started ${starts[i]! - ends[i - 1]!} ms after the previous ended`);
+  }
+});
+
+test('first runs are spread by the random draw over a short window, not the whole refresh', async () => {
+  const draws = [0.9, 0.1, 0.5, 0.3, 0.7];
+  let next = 0;
+  const order: string[] = [];
+  const scheduler = new Scheduler(
+    async (s) => {
+      order.push(s.name);
+      return result(s.name);
+    },
+    () => undefined,
+    () => draws[next++]!,
+  );
+  const started = performance.now();
+  draws.forEach((_, i) => scheduler.start(spec(`s${i}`, 3600)));
+  await waitFor(async () => order.length, (n) => n === draws.length, { what: 'every first run', timeoutMs: 20_000 });
+  const took = performance.now() - started;
+  await scheduler.stopAll();
+  // Ordered by their draw: s1 (0.1), s3 (0.3), s2 (0.5), s4 (0.7), s0 (0.9).
+  assert.deepEqual(order, ['s1', 's3', 's2', 's4', 's0']);
+  // Refresh is an hour; the first runs all came within the window (plus a loaded machine's slack).
+  assert.ok(took < 20_000);
+});
+
+test('results reach onResult, and stop() ends the chain', async () => {
+  const seen: string[] = [];
+  const scheduler = new Scheduler(async (s) => result(s.name), (s, r) => seen.push(`${s.name}:${r.passed}`), () => 0);
+  scheduler.start(spec('a', 0.1));
+  await waitFor(async () => seen.length, (n) => n >= 2, { what: 'two results' });
+  await scheduler.stop('a');
+  const count = seen.length;
+  await sleep(300);
+  assert.equal(seen.length, count, 'no result after stop');
+  assert.equal(scheduler.size, 0);
+  assert.ok(seen.every((s) => s === 'a:true'));
+});
