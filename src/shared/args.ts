@@ -11,6 +11,8 @@ export interface Options {
   /** With --syslog: the syslog daemon's socket, if not logger(1)'s default (/dev/log). */
   readonly syslogSocket: string | null;
   readonly printConfig: boolean;
+  /** Validate the config as start and reload would, print its problems, exit 0 or 2. */
+  readonly checkConfig: boolean;
   /** Requested session timeout in ms; the server's negotiated value is what counts. */
   readonly sessionTimeoutMs: number;
   /** How many checks may run at once across all services. */
@@ -57,6 +59,9 @@ Options (zk-watcher's own):
       --syslog-socket PATH
                          with -l: the syslog socket (default: logger(1)'s, /dev/log)
       --print-config     print the parsed services as JSON and exit (never the password)
+      --check-config     check the config as a start or reload would, print every
+                         problem, exit 0 if it can be used and 2 if not (the unit's
+                         ExecReload= runs this before it signals the agent)
       --session-timeout SECONDS
                          ZooKeeper session timeout to request (default 10)
       --max-concurrent-checks N
@@ -102,6 +107,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         'print-config': { type: 'boolean' },
+        'check-config': { type: 'boolean' },
         'session-timeout': { type: 'string' },
         'max-concurrent-checks': { type: 'string' },
         'max-writes-per-second': { type: 'string' },
@@ -160,6 +166,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       syslog: v.syslog === true,
       syslogSocket: v['syslog-socket'] ?? null,
       printConfig: v['print-config'] === true,
+      checkConfig: v['check-config'] === true,
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),
       maxConcurrentChecks: concurrency,
       maxWritesPerSecond: writes,

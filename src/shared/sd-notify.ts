@@ -1,6 +1,7 @@
 // The systemd notify protocol's decisions (sd_notify(3)): where to send, how often the
-// watchdog is fed, when the agent counts as ready, whether the session is healthy enough
-// to feed it, and the STATUS= text a person reads in `systemctl status`. Pure.
+// watchdog is fed, when the agent counts as ready, and the STATUS= text a person reads
+// in `systemctl status`. Whether the watchdog is fed at all is the check engine's
+// liveness (engine-liveness.ts), never ZooKeeper's. Pure.
 
 /** How long start-up waits for registrations to converge before READY=1 is sent anyway. */
 export const READY_DEADLINE_MS = 60_000;
@@ -54,16 +55,23 @@ export function pendingConvergence(services: readonly ServiceView[]): string | n
   return null;
 }
 
-/** READY=1 when every service's first registration has settled, or when the deadline has passed. */
-export function readyNow(services: readonly ServiceView[], sinceStartMs: number): boolean {
-  return pendingConvergence(services) === null || sinceStartMs >= READY_DEADLINE_MS;
-}
+/** Without ZooKeeper, READY=1 comes this long after start once every check has answered. */
+export const READY_WITHOUT_ZOOKEEPER_MS = 10_000;
 
-/** The watchdog is fed while a server answers us, or has been gone for less than the session timeout. */
-export function sessionHealthy(session: SessionView): boolean {
-  if (session.state === 'connected') return true;
-  if (session.state === 'closed') return false;
-  return session.unreachableForMs < session.timeoutMs;
+export type Readiness = 'converged' | 'zookeeper_unreachable' | 'deadline' | null;
+
+/**
+ * Why READY=1 may be sent now, or null: when every service's first registration has
+ * settled; or when every check has answered while no ZooKeeper server has for
+ * READY_WITHOUT_ZOOKEEPER_MS (a host booting during an outage must still start, and
+ * registers once ZooKeeper is back); or at the deadline, whatever is still pending.
+ */
+export function readiness(services: readonly ServiceView[], sinceStartMs: number, session: SessionView): Readiness {
+  if (pendingConvergence(services) === null) return 'converged';
+  if (sinceStartMs >= READY_DEADLINE_MS) return 'deadline';
+  const allChecked = services.every((s) => s.checked);
+  if (allChecked && session.state !== 'connected' && session.unreachableForMs >= READY_WITHOUT_ZOOKEEPER_MS) return 'zookeeper_unreachable';
+  return null;
 }
 
 /** e.g. "42 services, 40 healthy, 40 registered; ZooKeeper connected". */

@@ -20,7 +20,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function unitHere(text = UNIT): string {
   const path = join(dir, 'zk-watcher.service');
   assert.match(text, /^ExecStart=\/usr\/bin\/zk-watcher /m);
-  writeFileSync(path, text.replace(/^ExecStart=\/usr\/bin\/zk-watcher /m, `ExecStart=${process.execPath} ${CLI} `));
+  writeFileSync(path, text.replace(/^(ExecStart|ExecReload)=\/usr\/bin\/zk-watcher /gm, `$1=${process.execPath} ${CLI} `));
   return path;
 }
 
@@ -59,7 +59,8 @@ test('the unit is the daemon the notify protocol and the agent expect', () => {
   assert.equal(one('NotifyAccess'), 'all', 'the zkw-notify helper is a child process, not the main pid');
   assert.equal(one('Restart'), 'on-failure');
   assert.equal(one('KillMode'), 'mixed');
-  assert.equal(one('ExecReload'), '/bin/kill -HUP $MAINPID');
+  assert.equal(one('ExecReload'), '/usr/bin/zk-watcher --check-config -c /etc/zk/config.cfg $ZK_WATCHER_OPTS | /bin/kill -HUP $MAINPID', 'the config is checked before the agent is signalled');
+  assert.equal(/-c (\S+)/.exec(one('ExecStart') ?? '')?.[1], '/etc/zk/config.cfg', 'the reload checks the file the agent reads');
   assert.equal(one('User'), 'zk-watcher');
   assert.equal(directives.has('MemoryDenyWriteExecute'), false, "V8's JIT needs writable and executable memory");
   assert.equal(directives.has('ProtectProc'), false, "checks such as `pgrep` must see other users' processes");

@@ -5,8 +5,8 @@ import {
   notifyTarget,
   pendingConvergence,
   READY_DEADLINE_MS,
-  readyNow,
-  sessionHealthy,
+  READY_WITHOUT_ZOOKEEPER_MS,
+  readiness,
   statusLine,
   watchdogIntervalMs,
   type ServiceView,
@@ -50,18 +50,18 @@ test('ready once every service has a first result and its registration settled',
   assert.equal(pendingConvergence([up, unchecked, unchecked]), 'waiting for the first check result of 2 of 3 services');
   assert.equal(pendingConvergence([up, healthyNotYetRegistered]), 'waiting for ZooKeeper to confirm 1 of 2 registrations');
   assert.equal(pendingConvergence([unhealthyStillRegistered]), 'waiting for ZooKeeper to confirm 1 of 1 registrations');
-  assert.equal(readyNow([up, down], 0), true);
-  assert.equal(readyNow([healthyNotYetRegistered], READY_DEADLINE_MS - 1), false);
-  assert.equal(readyNow([healthyNotYetRegistered], READY_DEADLINE_MS), true, 'the deadline makes it ready anyway');
+  assert.equal(readiness([up, down], 0, connected), 'converged');
+  assert.equal(readiness([healthyNotYetRegistered], READY_DEADLINE_MS - 1, connected), null);
+  assert.equal(readiness([healthyNotYetRegistered], READY_DEADLINE_MS, connected), 'deadline', 'the deadline makes it ready anyway');
 });
 
-test('the session is healthy while connected, or unreachable for less than its timeout', () => {
-  assert.equal(sessionHealthy(connected), true);
-  assert.equal(sessionHealthy({ state: 'disconnected', unreachableForMs: 9_999, timeoutMs: 10_000 }), true);
-  assert.equal(sessionHealthy({ state: 'disconnected', unreachableForMs: 10_000, timeoutMs: 10_000 }), false);
-  assert.equal(sessionHealthy({ state: 'connecting', unreachableForMs: 2_000, timeoutMs: 10_000 }), true, 'start-up gets one session timeout to connect');
-  assert.equal(sessionHealthy({ state: 'connecting', unreachableForMs: 30_000, timeoutMs: 10_000 }), false, 'a new session that cannot connect after a lost one');
-  assert.equal(sessionHealthy({ state: 'closed', unreachableForMs: 0, timeoutMs: 10_000 }), false);
+test('without ZooKeeper, ready once every check has answered and no server has for a while, so a boot during an outage still starts', () => {
+  const noServer = (ms: number): SessionView => ({ state: 'connecting', unreachableForMs: ms, timeoutMs: 10_000 });
+  assert.equal(readiness([healthyNotYetRegistered, down], READY_WITHOUT_ZOOKEEPER_MS, noServer(READY_WITHOUT_ZOOKEEPER_MS)), 'zookeeper_unreachable');
+  assert.equal(readiness([healthyNotYetRegistered], 60_000 - 1, noServer(READY_WITHOUT_ZOOKEEPER_MS - 1)), null, 'a server slow to answer is waited for');
+  assert.equal(readiness([healthyNotYetRegistered, unchecked], 30_000, noServer(30_000)), null, 'a check that has not answered yet is waited for');
+  assert.equal(readiness([healthyNotYetRegistered], 30_000, { state: 'connected', unreachableForMs: 0, timeoutMs: 10_000 }), null, 'connected: wait for the registrations themselves');
+  assert.equal(readiness([healthyNotYetRegistered], 30_000, { state: 'disconnected', unreachableForMs: 12_000, timeoutMs: 10_000 }), 'zookeeper_unreachable');
 });
 
 test('STATUS= reads as a sentence a person can act on', () => {

@@ -65,15 +65,17 @@ export class Lane {
   }
 
   /**
-   * An in-flight job that has run longer than `allowanceMs(job)`, or null. Time counts from
-   * when the worker was ready (a thread still booting on a loaded host is not hung), but a
-   * worker that is not ready after WORKER_START_LIMIT_MS is.
+   * The in-flight job furthest past `allowanceMs(job)`, and by how much; null when none is
+   * past it. Time counts from when the worker was ready (a thread still booting on a
+   * loaded host is not hung), but a worker that is not ready after WORKER_START_LIMIT_MS is.
    */
-  overdue(now: number, allowanceMs: (job: CheckJob) => number): CheckJob | null {
+  mostOverdue(now: number, allowanceMs: (job: CheckJob) => number): { job: CheckJob; byMs: number } | null {
+    let worst: { job: CheckJob; byMs: number } | null = null;
     for (const f of this.inFlight.values()) {
-      if (this.readyAt === undefined ? now - this.createdAt > WORKER_START_LIMIT_MS : now - Math.max(f.sentAt, this.readyAt) > allowanceMs(f.job)) return f.job;
+      const byMs = this.readyAt === undefined ? now - this.createdAt - WORKER_START_LIMIT_MS : now - Math.max(f.sentAt, this.readyAt) - allowanceMs(f.job);
+      if (byMs > 0 && (worst === null || byMs > worst.byMs)) worst = { job: f.job, byMs };
     }
-    return null;
+    return worst;
   }
 
   /** Ends the lane; every job still in flight gets `failed(job)` as its result. */

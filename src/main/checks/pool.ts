@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
+import type { EngineFacts } from '../../shared/engine-liveness.js';
 import type { CheckJob, CheckResult } from '../../shared/types.js';
 import { Lane } from './lane.js';
 
@@ -53,6 +54,13 @@ export class CheckPool {
   private readonly watchdog: NodeJS.Timeout;
   private closed = false;
   private lostToWorkers = 0;
+  /**
+   * Checks admitted to p-queue and not started yet, with how to answer them. p-queue's
+   * clear() drops its tasks without settling them, so closing answers these itself.
+   */
+  private readonly waiting = new Set<{ readonly job: CheckJob; readonly answer: (result: CheckResult) => void }>();
+  private lastSweepAt = performance.now();
+  private lastStartAt = performance.now();
 
   constructor(private readonly options: PoolOptions) {
     this.threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
@@ -99,10 +107,24 @@ export class CheckPool {
   /** Run one check; `dueAt` (performance.now() time) is when its schedule wanted it to start. */
   run(job: CheckJob, dueAt: number = performance.now()): Promise<CheckResult> {
     if (this.closed) return Promise.resolve(failed(job, 'the agent is stopping'));
-    return this.queue.add(() => {
-      this.options.onStarted?.(Math.max(0, performance.now() - dueAt), job);
-      return this.pickLane().submit(job);
-    }) as Promise<CheckResult>;
+    return new Promise<CheckResult>((answer) => {
+      const entry = { job, answer };
+      this.waiting.add(entry);
+      void this.queue.add(async () => {
+        if (!this.waiting.delete(entry)) return; // answered by close() already
+        this.lastStartAt = performance.now();
+        this.options.onStarted?.(Math.max(0, this.lastStartAt - dueAt), job);
+        answer(await this.pickLane().submit(job));
+      });
+    });
+  }
+
+  /** What the systemd watchdog judges the engine's liveness on (shared/engine-liveness.ts). */
+  engineFacts(): EngineFacts {
+    const now = performance.now();
+    let overdueMs = 0;
+    for (const lane of this.lanes) overdueMs = Math.max(overdueMs, lane.mostOverdue(now, workerGraceMs)?.byMs ?? 0);
+    return { now, lastSweepAt: this.lastSweepAt, overdueMs, queued: this.queue.size, freeSlots: Math.max(0, this.options.concurrency - this.queue.pending), lastStartAt: this.lastStartAt };
   }
 
   /** The least busy lane among those not marked late by the watchdog (a stuck worker gets no more). */
@@ -136,10 +158,11 @@ export class CheckPool {
 
   private replaceHungLanes(): void {
     const now = performance.now();
+    this.lastSweepAt = now;
     for (const lane of [...this.lanes]) {
-      const hung = lane.overdue(now, workerGraceMs);
-      if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung) / 1000} s; it was replaced`, true);
-      else lane.late = lane.overdue(now, answerAllowanceMs) !== null;
+      const hung = lane.mostOverdue(now, workerGraceMs);
+      if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung.job) / 1000} s; it was replaced`, true);
+      else lane.late = lane.mostOverdue(now, answerAllowanceMs) !== null;
     }
   }
 
@@ -159,11 +182,13 @@ export class CheckPool {
     return killed;
   }
 
-  /** Ends the workers; each helper kills and reaps the checks it still runs. */
+  /** Ends the workers (each helper kills and reaps the checks it still runs); every check not yet answered fails with "the agent is stopping". */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.watchdog);
     this.queue.clear();
+    for (const { job, answer } of this.waiting) answer(failed(job, 'the agent is stopping'));
+    this.waiting.clear();
     this.killAllGroups();
     for (const lane of [...this.lanes]) this.retire(lane, 'the agent is stopping', false);
     await this.piscina.destroy();

@@ -20,6 +20,7 @@ interface Chain {
   spec: ServiceSpec;
   timer: NodeJS.Timeout | undefined;
   dueAt: number;
+  /** The check this chain runs now, or, before its first run, the one of the chain it replaced. */
   running: Promise<void> | null;
   stopped: boolean;
 }
@@ -29,20 +30,30 @@ export class Scheduler {
 
   constructor(private readonly runCheck: RunCheck, private readonly onResult: OnResult, private readonly random: () => number = Math.random) {}
 
+  /** Start a service's chain; a service already scheduled is an error (restart() replaces one). */
   start(spec: ServiceSpec): void {
     if (this.chains.has(spec.name)) throw new Error(`service ${spec.name} is already scheduled`);
-    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: null, stopped: false };
-    this.chains.set(spec.name, chain);
-    this.arm(chain, this.random() * Math.min(FIRST_RUN_WINDOW_MS, spec.refresh * 1000));
+    this.begin(spec, null);
   }
 
-  /** Stop one service's chain and wait for its running check, if any. */
+  /**
+   * Replace a service's chain with one for `spec`, at once and without waiting: the old
+   * chain's running check (if any) is no longer reported, and the new chain's first run
+   * waits for it to end, so the service still never overlaps itself.
+   */
+  restart(spec: ServiceSpec): void {
+    const old = this.chains.get(spec.name);
+    if (old !== undefined) this.halt(old);
+    this.chains.delete(spec.name);
+    this.begin(spec, old?.running ?? null);
+  }
+
+  /** Stop one service's chain; resolves when its running check (if any) has ended. */
   async stop(name: string): Promise<void> {
     const chain = this.chains.get(name);
     if (chain === undefined) return;
     this.chains.delete(name);
-    chain.stopped = true;
-    clearTimeout(chain.timer);
+    this.halt(chain);
     await chain.running;
   }
 
@@ -52,6 +63,27 @@ export class Scheduler {
 
   get size(): number {
     return this.chains.size;
+  }
+
+  private begin(spec: ServiceSpec, predecessor: Promise<void> | null): void {
+    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: predecessor, stopped: false };
+    this.chains.set(spec.name, chain);
+    const firstRunIn = this.random() * Math.min(FIRST_RUN_WINDOW_MS, spec.refresh * 1000);
+    if (predecessor === null) {
+      this.arm(chain, firstRunIn);
+      return;
+    }
+    const afterIt = (): void => {
+      if (chain.running === predecessor) chain.running = null;
+      if (!chain.stopped) this.arm(chain, firstRunIn);
+    };
+    predecessor.then(afterIt, afterIt);
+  }
+
+  private halt(chain: Chain): void {
+    chain.stopped = true;
+    clearTimeout(chain.timer);
+    chain.timer = undefined;
   }
 
   private arm(chain: Chain, delayMs: number): void {

@@ -2,18 +2,21 @@
 // Exit codes: 0 stopped cleanly, 1 failed at run time, 2 bad command line or config.
 
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { parseCommandLine, USAGE, type Options } from '../../shared/args.js';
 import { checkEnvironment } from '../../shared/check-env.js';
-import { formatProblem, hasErrors } from '../../shared/problems.js';
-import { connectStringProblem } from '../../shared/servers.js';
+import { configNodeProblems } from '../../shared/desired.js';
+import { formatProblem, hasErrors, type Problem } from '../../shared/problems.js';
 import { notifyTarget } from '../../shared/sd-notify.js';
-import { loadConfig } from './config-files.js';
+import { connectStringProblem } from '../../shared/servers.js';
+import type { Config } from '../../shared/types.js';
 import { Daemon } from '../lifecycle/daemon.js';
-import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
-import { runOnce } from './once.js';
-import { getFqdn } from './fqdn.js';
 import { createLogger } from '../ops/logger.js';
 import { Notifier } from '../ops/notify/notifier.js';
+import { loadConfig } from './config-files.js';
+import { getFqdn } from './fqdn.js';
+import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
+import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 
@@ -46,13 +49,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zk-watcher: ${notify.problem}\n`);
     return 2;
   }
-  const { config, problems } = loaded;
+  const hostname = await getFqdn();
+  const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
-    process.stderr.write(`zk-watcher: the config has errors; nothing was started\n`);
+    process.stderr.write(`zk-watcher: the config has errors; ${options.checkConfig ? 'it cannot be used' : 'nothing was started'}\n`);
     return 2;
   }
-  const hostname = await getFqdn();
+  if (options.checkConfig) {
+    process.stdout.write(`zk-watcher: the config can be used: ${config.services.length} ${config.services.length === 1 ? 'service' : 'services'}\n`);
+    return 0;
+  }
   if (options.printConfig) {
     process.stdout.write(renderConfig(config, hostname));
     return 0;
@@ -63,7 +70,13 @@ export async function main(argv: string[]): Promise<number> {
   return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null);
 }
 
-async function run(loaded: LoadedSettings, config: NonNullable<LoadedSettings['config']>, hostname: string, notifySocket: string | null): Promise<number> {
+/** Problems that need the host's name: two services that would register the same node here. */
+function withNodeProblems(config: Config | null, problems: readonly Problem[], hostname: string): { config: Config | null; problems: Problem[] } {
+  if (config === null || hasErrors(problems)) return { config, problems: [...problems] };
+  return { config, problems: [...problems, ...configNodeProblems(config.services, hostname)] };
+}
+
+async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null): Promise<number> {
   const { options, waitTimeS, drainTimeS } = loaded;
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
@@ -78,16 +91,19 @@ async function run(loaded: LoadedSettings, config: NonNullable<LoadedSettings['c
     checkEnv: checkEnvironment(process.env),
     statsIntervalS: options.statsIntervalS,
     maintenanceDir: options.maintenanceDir,
+    reloadConfig: () => reloadConfig(options, hostname, logger),
   });
   // Loaded only when asked for: prom-client costs ~70 ms of start-up and some memory.
-  const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon, version: version(), secret: config.auth?.password ?? null, logger });
+  const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon: daemon.view, version: version(), secret: config.auth?.password ?? null, logger });
   // Asked for and not servable (port taken): fail before registering anything.
   const listening = await status?.listen().then(() => null, (e: Error) => e.message);
   if (listening) {
     logger.fatal({ event: 'status_listen_failed', error: listening }, listening);
     return 1;
   }
-  const notifier = Notifier.fromEnvironment(notifySocket, process.env, { session: daemon.session, services: () => daemon.serviceViews() }, logger);
+  const notifier = Notifier.fromEnvironment(notifySocket, process.env, daemon.view, logger);
+  // The process is alive from now on, WAIT_TIME included: systemd's watchdog hears so.
+  notifier?.startWatchdog();
   // Whatever happens, no check process outlives the agent.
   process.on('exit', () => daemon.killChecks());
   process.on('uncaughtException', (e) => {
@@ -126,30 +142,35 @@ async function run(loaded: LoadedSettings, config: NonNullable<LoadedSettings['c
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    // Reload outside the signal handler: read, validate, and only then apply.
-    process.on('SIGHUP', () => void reload(options, daemon, logger));
+    process.on('SIGHUP', () => {
+      if (options.fromEnv) {
+        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
+        return;
+      }
+      // The lifecycle reads, validates and applies outside the handler, one reload at a time.
+      const effect = daemon.requestReload();
+      if (effect === 'begin') logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
+      else if (effect === 'coalesce') logger.info({ event: 'signal', signal: 'SIGHUP', reload: 'coalesced' }, 'received SIGHUP during a reload: the config is read again once that one is done');
+      else logger.info({ event: 'signal', signal: 'SIGHUP', reload: 'ignored', state: daemon.state }, `received SIGHUP while ${daemon.state}: nothing to reload`);
+    });
     if (waitTimeS > 0) logger.info({ event: 'waiting', seconds: waitTimeS }, `WAIT_TIME: waiting ${waitTimeS} s before starting`);
     void pause(waitTimeS, waiting.signal).then(() => {
-      if (stopping) return;
-      daemon.start();
+      if (stopping || !daemon.start()) return;
       notifier?.start();
     });
   });
 }
 
-async function reload(options: Options, daemon: Daemon, logger: ReturnType<typeof createLogger>): Promise<void> {
-  if (options.fromEnv) {
-    logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
-    return;
-  }
-  logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
-  const { config, problems } = await loadConfig(options.configPaths);
+/** A reload's read: the same files, the same checks as at start; null (and every problem logged) when it has errors. */
+async function reloadConfig(options: Options, hostname: string, logger: Logger): Promise<Config | null> {
+  const loaded = await loadConfig(options.configPaths);
+  const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
   for (const p of problems) logger[p.severity === 'error' ? 'error' : 'warn']({ event: 'config_problem', problem: formatProblem(p) }, formatProblem(p));
   if (config === null || hasErrors(problems)) {
     logger.error({ event: 'reload_rejected' }, 'the new config has errors; keeping the running config');
-    return;
+    return null;
   }
-  await daemon.reload(config);
+  return config;
 }
 
 function version(): string {

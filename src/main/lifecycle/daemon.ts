@@ -1,20 +1,27 @@
-// Composition and lifecycle: config -> scheduler -> pool -> health -> registrar -> session.
+// Composition: config -> scheduler -> pool -> health -> desired table -> registrar ->
+// session, under one Lifecycle (lifecycle.ts) that serializes start, reload and stop.
+// Which nodes should exist is decided by shared/desired.ts alone; what a reload changes,
+// by shared/reload-plan.ts. Every late event asks the lifecycle's state before it acts.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { desiredNodes } from '../../shared/desired.js';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../../shared/health.js';
-import { inMaintenance, wantRegistered, type MaintenanceState } from '../../shared/maintenance.js';
-import type { ServiceFacts } from '../../shared/status.js';
-import type { ServiceView } from '../../shared/sd-notify.js';
-import type { CheckResult, Config, ServiceSpec } from '../../shared/types.js';
+import { mayChangeRegistrations, type LifecycleState } from '../../shared/lifecycle-state.js';
+import { inMaintenance, type MaintenanceState } from '../../shared/maintenance.js';
+import { planReload } from '../../shared/reload-plan.js';
 import { blot } from '../../shared/secrets.js';
+import type { ServiceFacts } from '../../shared/status.js';
+import type { CheckResult, Config, ServiceSpec } from '../../shared/types.js';
 import { encodePayload, znodePath } from '../../shared/znode.js';
 import { EngineStats } from '../checks/engine-stats.js';
-import { MaintenanceWatcher } from '../ops/maintenance-watcher.js';
 import { CheckPool } from '../checks/pool.js';
-import { Registrar } from '../zk/registrar.js';
 import { Scheduler } from '../checks/scheduler.js';
+import { MaintenanceWatcher } from '../ops/maintenance-watcher.js';
+import { Registrar, type WantedNode } from '../zk/registrar.js';
 import { ZkSession } from '../zk/session.js';
+import type { DaemonEvents, DaemonView } from './daemon-view.js';
+import { Lifecycle } from './lifecycle.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -30,9 +37,14 @@ export interface DaemonOptions {
   readonly statsIntervalS: number;
   /** DIR/all takes every service out of the registry, DIR/<service> one. */
   readonly maintenanceDir: string;
+  /** Re-reads and validates the config for a reload; null when it has errors (it reports them). */
+  readonly reloadConfig: () => Promise<Config | null>;
 }
 
-export type DaemonState = 'created' | 'running' | 'stopping' | 'stopped';
+export interface StopOutcome {
+  /** Nodes ZooKeeper still held when we gave up waiting (left to the session's expiry). */
+  readonly remaining: number;
+}
 
 interface ServiceRuntime {
   readonly spec: ServiceSpec;
@@ -48,32 +60,41 @@ interface ServiceRuntime {
   maintenance: boolean;
 }
 
-export interface DaemonEvents {
-  /** Every check result, for the metrics. */
-  result: [service: string, result: CheckResult];
+/** A moved service's old node, kept until the new one is confirmed (make-before-break). */
+interface Replacement {
+  readonly oldPath: string;
+  readonly service: string;
+  readonly payload: Buffer;
+  readonly log: Logger;
+  readonly timer: NodeJS.Timeout;
 }
 
 /** How long SIGTERM waits for ZooKeeper to confirm our deletes before closing the session anyway. */
 const STOP_DELETE_TIMEOUT_MS = 4000;
 const STOP_CLOSE_TIMEOUT_MS = 1000;
+/** How long stop waits for the check workers to end after their checks were killed. */
+const STOP_POOL_TIMEOUT_MS = 5000;
 /** How long a moved service's old node waits for the new one before it is removed anyway. */
 const REPLACE_TIMEOUT_MS = 10_000;
 
-export class Daemon extends EventEmitter<DaemonEvents> {
-  state: DaemonState = 'created';
-  readonly session: ZkSession;
-  readonly registrar: Registrar;
-  readonly pool: CheckPool;
-  readonly stats: EngineStats;
-  readonly maintenance: MaintenanceWatcher;
-  readonly startedAt = Date.now();
+export class Daemon {
+  readonly view: DaemonView;
+  private readonly lifecycle: Lifecycle<Config, StopOutcome>;
+  private readonly events = new EventEmitter<DaemonEvents>();
+  private readonly session: ZkSession;
+  private readonly registrar: Registrar;
+  private readonly pool: CheckPool;
+  private readonly stats: EngineStats;
+  private readonly maintenance: MaintenanceWatcher;
   private readonly scheduler: Scheduler;
   private readonly services = new Map<string, ServiceRuntime>();
+  private readonly replacements = new Map<string, Replacement>();
   private readonly log: Logger;
+  private readonly startedAt = Date.now();
   private config: Config;
+  private convergeQueued: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: DaemonOptions) {
-    super();
     this.log = options.logger;
     this.config = options.config;
     this.session = new ZkSession({
@@ -84,6 +105,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       logger: options.logger,
     });
     this.registrar = new Registrar(this.session, options.logger);
+    this.pool = new CheckPool({ concurrency: options.maxConcurrentChecks, env: options.checkEnv, onStarted: (lagMs) => this.stats.onStarted(lagMs) });
     this.stats = new EngineStats(options.logger, () => ({
       queued: this.pool.pending,
       running: this.pool.running,
@@ -91,43 +113,92 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       zkQueue: this.session.queueDepth.awaitingAnswer + this.session.queueDepth.unsent,
       workerFailures: this.pool.workerFailures,
     }));
-    this.pool = new CheckPool({ concurrency: options.maxConcurrentChecks, env: options.checkEnv, onStarted: (lagMs) => this.stats.onStarted(lagMs) });
     this.scheduler = new Scheduler(
       (spec, dueAt) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }, dueAt),
       (spec, result) => this.onResult(spec, result),
     );
     this.maintenance = new MaintenanceWatcher(options.maintenanceDir, options.logger, (m) => this.onMaintenance(m));
+    this.registrar.on('changed', (path, registered) => this.onRegistrationChanged(path, registered));
+    this.session.on('connected', (_id, fresh) => this.events.emit('sessionConnected', fresh));
+    this.session.on('lost', () => this.events.emit('sessionLost'));
+    this.lifecycle = new Lifecycle<Config, StopOutcome>(
+      { start: () => this.startParts(), load: options.reloadConfig, apply: (c) => this.applyReload(c), stop: () => this.stopParts() },
+      options.logger,
+    );
+    this.view = this.makeView();
   }
 
-  start(): void {
-    this.state = 'running';
+  get state(): LifecycleState {
+    return this.lifecycle.state;
+  }
+
+  start(): boolean {
+    return this.lifecycle.start();
+  }
+
+  /** SIGHUP: re-read the config and apply it, or fold into the reload under way. */
+  requestReload(): 'begin' | 'coalesce' | 'ignore' {
+    return this.lifecycle.requestReload();
+  }
+
+  /** Resolves when the reload under way (if any) has ended. */
+  reloadSettled(): Promise<void> {
+    return this.lifecycle.reloadSettled();
+  }
+
+  /** SIGTERM: stop the checks, delete every node we registered, close the session. */
+  stop(): Promise<StopOutcome> {
+    return this.lifecycle.stop();
+  }
+
+  /** Synchronously kill every check process group (safe in an 'exit' handler). */
+  killChecks(): void {
+    this.pool.killAllGroups();
+  }
+
+  private startParts(): void {
     this.log.info({ event: 'starting', services: this.config.services.length, servers: this.options.servers }, `watching ${this.config.services.length} services`);
     if (this.pool.spawner === null) this.log.warn({ event: 'no_spawn_helper' }, "the zkw-spawn helper was not built (no C compiler?): checks run through Node's spawn, which is several times slower");
     this.stats.start(this.options.statsIntervalS);
     this.session.start();
     this.maintenance.start();
-    for (const spec of this.config.services) this.add(spec, UNKNOWN_HEALTH);
+    for (const spec of this.config.services) this.add(this.runtime(spec, UNKNOWN_HEALTH, Date.now()));
   }
 
-  private add(spec: ServiceSpec, health: Health, healthSince = Date.now()): ServiceRuntime {
-    const path = znodePath(spec.zookeeperPath, spec.serviceHostname ?? this.options.hostname, spec.servicePort);
-    const maintenance = inMaintenance(this.maintenance.state, spec.name);
-    const runtime: ServiceRuntime = { spec, path, log: this.log.child({ service: spec.name }), health, payload: null, lastResult: null, lastResultAt: 0, healthSince, maintenance };
-    this.services.set(spec.name, runtime);
-    this.scheduler.start(spec);
-    return runtime;
+  private runtime(spec: ServiceSpec, health: Health, healthSince: number): ServiceRuntime {
+    return {
+      spec,
+      path: this.pathOf(spec),
+      log: this.log.child({ service: spec.name }),
+      health,
+      payload: null,
+      lastResult: null,
+      lastResultAt: 0,
+      healthSince,
+      maintenance: inMaintenance(this.maintenance.state, spec.name),
+    };
+  }
+
+  private pathOf(spec: ServiceSpec): string {
+    return znodePath(spec.zookeeperPath, spec.serviceHostname ?? this.options.hostname, spec.servicePort);
+  }
+
+  private add(runtime: ServiceRuntime): void {
+    this.services.set(runtime.spec.name, runtime);
+    this.scheduler.start(runtime.spec);
   }
 
   private onResult(spec: ServiceSpec, raw: CheckResult): void {
+    if (!mayChangeRegistrations(this.lifecycle.state)) return;
     const svc = this.services.get(spec.name);
-    if (svc === undefined || svc.spec !== spec || this.state !== 'running') return;
+    if (svc === undefined || svc.spec !== spec) return;
     // A check may print the [auth] password; from here on (logs, /status, metrics) it is blotted out.
     const secret = this.config.auth?.password ?? null;
     const result = secret === null ? raw : { ...raw, reason: blot(raw.reason, secret), outputTail: blot(raw.outputTail, secret) };
     svc.lastResult = result;
     svc.lastResultAt = Date.now();
     this.stats.onResult(result.passed);
-    this.emit('result', spec.name, result);
+    this.events.emit('result', spec.name, result);
     const before = svc.health.healthy;
     svc.health = nextHealth(svc.health, result.passed, spec);
     const fields = { event: 'check', passed: result.passed, reason: result.reason, durationMs: result.durationMs };
@@ -138,68 +209,142 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     svc.healthSince = svc.lastResultAt;
     const level = svc.health.healthy ? 'info' : 'warn';
     svc.log[level]({ ...fields, healthy: svc.health.healthy, output: result.outputTail }, `service is ${svc.health.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`);
-    this.applyHealth(svc);
-  }
-
-  private applyHealth(svc: ServiceRuntime): void {
-    if (wantRegistered(svc.health.healthy, svc.maintenance)) {
-      svc.payload ??= Buffer.from(encodePayload(process.pid, new Date(), svc.spec.zookeeperData), 'utf8');
-      this.registrar.set(svc.path, { data: svc.payload }, svc.log);
-    } else {
-      this.registrar.set(svc.path, null, svc.log);
-    }
+    this.converge();
   }
 
   private onMaintenance(state: MaintenanceState): void {
+    if (!mayChangeRegistrations(this.lifecycle.state)) return;
+    let changed = false;
     for (const svc of this.services.values()) {
       const maintenance = inMaintenance(state, svc.spec.name);
       if (maintenance === svc.maintenance) continue;
       svc.maintenance = maintenance;
+      changed = true;
       const why = state.host ? 'the host' : 'the service';
       if (maintenance) svc.log.warn({ event: 'maintenance_started', host: state.host, dir: this.maintenance.dir }, `maintenance: ${why} is in maintenance; removing its registration`);
       else svc.log.info({ event: 'maintenance_ended' }, 'maintenance ended; registration follows health again');
-      this.applyHealth(svc);
     }
+    if (changed) this.converge();
   }
 
-  /** A restarted service keeps its node's bytes when the node and its data are unchanged, and is registered at once if it was. */
-  private carryOver(runtime: ServiceRuntime, before: ServiceRuntime): ServiceRuntime {
-    if (runtime.path === before.path && JSON.stringify(runtime.spec.zookeeperData) === JSON.stringify(before.spec.zookeeperData)) runtime.payload = before.payload;
-    if (runtime.health.healthy !== null) this.applyHealth(runtime);
-    return runtime;
+  /** A moved service's new node is confirmed: its old nodes go. */
+  private onRegistrationChanged(path: string, registered: boolean): void {
+    if (!registered || !mayChangeRegistrations(this.lifecycle.state)) return;
+    let dropped = false;
+    for (const r of [...this.replacements.values()]) {
+      if (this.services.get(r.service)?.path === path) dropped = this.dropReplacement(r.oldPath) || dropped;
+    }
+    if (dropped) this.converge();
+  }
+
+  private dropReplacement(oldPath: string): boolean {
+    const r = this.replacements.get(oldPath);
+    if (r === undefined) return false;
+    clearTimeout(r.timer);
+    this.replacements.delete(oldPath);
+    return true;
   }
 
   /**
-   * Make-before-break for a service whose node moved (path, host or port changed): the old
-   * node goes once ZooKeeper confirms the new one, so consumers never see the service
-   * missing; at once if the new one is not wanted, and after REPLACE_TIMEOUT_MS at most.
+   * Hand the registrar the whole table of nodes that should exist, once per event-loop
+   * turn: a batch of results (or a reload) changes many services, and one pass does them all.
    */
-  private removeAfterReplacement(oldPath: string, next: ServiceRuntime, log: Logger): void {
-    let timer: NodeJS.Timeout | undefined;
-    const removeOld = (): void => {
-      this.registrar.off('changed', onChanged);
-      clearTimeout(timer);
-      if (this.state !== 'running') return; // stop() removes every registration itself
-      // Another service's node may have moved to this path: it is not ours to remove.
-      if ([...this.services.values()].some((s) => s.path === oldPath)) return;
-      this.registrar.set(oldPath, null, log);
-    };
-    const onChanged = (path: string, registered: boolean): void => {
-      if (path === next.path && registered) removeOld();
-    };
-    if (!wantRegistered(next.health.healthy, next.maintenance) || this.registrar.isRegistered(next.path)) {
-      removeOld();
-      return;
-    }
-    this.registrar.on('changed', onChanged);
-    timer = setTimeout(() => {
-      log.warn({ event: 'replacement_timeout', path: next.path, old: oldPath }, `the new node was not confirmed within ${REPLACE_TIMEOUT_MS / 1000} s; removing the old one anyway`);
-      removeOld();
-    }, REPLACE_TIMEOUT_MS);
+  private converge(): void {
+    this.convergeQueued ??= setImmediate(() => {
+      this.convergeQueued = undefined;
+      if (!mayChangeRegistrations(this.lifecycle.state)) return;
+      const inputs = [...this.services.values()].map((s) => ({ name: s.spec.name, path: s.path, healthy: s.health.healthy, maintenance: s.maintenance }));
+      const table = new Map<string, WantedNode>();
+      for (const [path, node] of desiredNodes(inputs, [...this.replacements.values()])) {
+        if (node.kind === 'replaced') {
+          const r = this.replacements.get(path)!;
+          table.set(path, { data: r.payload, log: r.log });
+          continue;
+        }
+        const svc = this.services.get(node.service)!;
+        svc.payload ??= Buffer.from(encodePayload(process.pid, new Date(), svc.spec.zookeeperData), 'utf8');
+        table.set(path, { data: svc.payload, log: svc.log });
+      }
+      this.registrar.setTable(table);
+    });
   }
 
-  /** What /status and /metrics show of each service. */
-  facts(): ServiceFacts[] {
+  /** Apply a re-read config (shared/reload-plan.ts decides what happens to each service). Synchronous. */
+  private applyReload(next: Config): void {
+    if (JSON.stringify(next.auth) !== JSON.stringify(this.config.auth)) {
+      this.log.warn({ event: 'reload_auth_ignored' }, 'the [auth] section changed; it takes effect at the next restart');
+    }
+    const before = new Map(this.services);
+    const specs = new Map(next.services.map((s) => [s.name, s]));
+    const plan = planReload(
+      [...before.values()].map((s) => ({ spec: s.spec, path: s.path })),
+      next.services.map((spec) => ({ spec, path: this.pathOf(spec) })),
+    );
+    for (const step of plan.steps) {
+      if (step.kind === 'keep') continue;
+      if (step.kind === 'remove') {
+        void this.scheduler.stop(step.name);
+        this.services.delete(step.name);
+        continue;
+      }
+      const spec = specs.get(step.name)!;
+      if (step.kind === 'add') {
+        this.add(this.runtime(spec, UNKNOWN_HEALTH, Date.now()));
+        continue;
+      }
+      // Changed or renamed: keep what was known of its health, so a healthy service stays registered.
+      const old = before.get(step.inheritFrom)!;
+      const runtime = this.runtime(spec, old.health, old.healthSince);
+      if (step.keepPayload) runtime.payload = old.payload;
+      this.services.set(spec.name, runtime);
+      if (step.inheritFrom === spec.name) this.scheduler.restart(spec);
+      else this.scheduler.start(spec);
+      if (step.movedFrom !== null && old.payload !== null) this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
+    }
+    // Old nodes of services that are gone no longer bridge anything.
+    for (const r of [...this.replacements.values()]) if (!this.services.has(r.service)) this.dropReplacement(r.oldPath);
+    this.config = { services: next.services, auth: this.config.auth };
+    this.log.info({ event: 'reloaded', ...plan.counts }, 'config reloaded');
+    this.converge();
+  }
+
+  /**
+   * Make-before-break for a service whose node moved: the old node stays (desired.ts) until
+   * ZooKeeper confirms the new one, and REPLACE_TIMEOUT_MS at most.
+   */
+  private keepUntilReplaced(oldPath: string, next: ServiceRuntime, payload: Buffer): void {
+    this.dropReplacement(oldPath);
+    const timer = setTimeout(() => {
+      if (!mayChangeRegistrations(this.lifecycle.state) || !this.replacements.has(oldPath)) return;
+      next.log.warn({ event: 'replacement_timeout', path: next.path, old: oldPath }, `the new node was not confirmed within ${REPLACE_TIMEOUT_MS / 1000} s; removing the old one anyway`);
+      this.dropReplacement(oldPath);
+      this.converge();
+    }, REPLACE_TIMEOUT_MS);
+    timer.unref();
+    this.replacements.set(oldPath, { oldPath, service: next.spec.name, payload, log: next.log, timer });
+  }
+
+  private async stopParts(): Promise<StopOutcome> {
+    this.log.info({ event: 'stopping', registered: this.registrar.registeredCount }, 'stopping: removing our registrations');
+    clearImmediate(this.convergeQueued);
+    this.convergeQueued = undefined;
+    this.maintenance.stop();
+    for (const oldPath of [...this.replacements.keys()]) this.dropReplacement(oldPath);
+    const chains = this.scheduler.stopAll();
+    // Closing the pool answers every queued check and kills the running ones (each helper
+    // kills its groups), so the chains end now.
+    const pool = this.pool.close();
+    const remaining = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
+    this.registrar.close();
+    await this.session.close(STOP_CLOSE_TIMEOUT_MS);
+    const ended = await Promise.race([Promise.all([chains, pool]).then(() => true), delay(STOP_POOL_TIMEOUT_MS, false)]);
+    if (!ended) this.log.warn({ event: 'stop_pool_timeout' }, `the check workers did not end within ${STOP_POOL_TIMEOUT_MS / 1000} s; exiting anyway (their checks were killed)`);
+    this.stats.stop();
+    this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
+    return { remaining };
+  }
+
+  private facts(): ServiceFacts[] {
     return [...this.services.values()].map((s) => ({
       name: s.spec.name,
       path: s.path,
@@ -211,79 +356,21 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }));
   }
 
-  /** Apply a re-read config: removed services deregister, added ones start, changed ones restart. */
-  async reload(next: Config): Promise<void> {
-    if (this.state !== 'running') return;
-    if (JSON.stringify(next.auth) !== JSON.stringify(this.config.auth)) {
-      this.log.warn({ event: 'reload_auth_ignored' }, 'the [auth] section changed; it takes effect at the next restart');
-    }
-    const wanted = new Map(next.services.map((s) => [s.name, s]));
-    const counts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
-    const removed = new Map<string, ServiceRuntime>();
-    for (const [name, svc] of [...this.services]) {
-      const spec = wanted.get(name);
-      if (spec !== undefined && sameService(spec, svc.spec)) {
-        counts.unchanged++;
-        continue;
-      }
-      await this.scheduler.stop(name);
-      this.services.delete(name);
-      if (spec === undefined) {
-        counts.removed++;
-        removed.set(svc.path, svc);
-        continue;
-      }
-      counts.changed++;
-      // Keep what we know of its health, so a healthy service stays registered across the change.
-      const runtime = this.carryOver(this.add(spec, svc.health, svc.healthSince), svc);
-      if (runtime.path !== svc.path) this.removeAfterReplacement(svc.path, runtime, svc.log);
-    }
-    for (const spec of next.services) {
-      if (this.services.has(spec.name)) continue;
-      counts.added++;
-      const runtime = this.add(spec, UNKNOWN_HEALTH);
-      // A renamed section that keeps its node: take over what the old name knew, no flap.
-      const before = removed.get(runtime.path);
-      if (before !== undefined) {
-        removed.delete(runtime.path);
-        runtime.health = before.health;
-        runtime.healthSince = before.healthSince;
-        this.carryOver(runtime, before);
-      }
-    }
-    for (const svc of removed.values()) this.registrar.set(svc.path, null, svc.log);
-    this.config = { services: next.services, auth: this.config.auth };
-    this.log.info({ event: 'reloaded', ...counts }, 'config reloaded');
-  }
-
-  /** SIGTERM: stop the checks, delete every node we registered, close the session. */
-  async stop(): Promise<{ remaining: number }> {
-    if (this.state === 'stopping' || this.state === 'stopped') return { remaining: 0 };
-    this.state = 'stopping';
-    this.log.info({ event: 'stopping', registered: this.registrar.registeredCount }, 'stopping: removing our registrations');
-    this.maintenance.stop();
-    const chains = this.scheduler.stopAll();
-    // Ending the pool kills the running checks (each helper kills its groups), so the chains end now.
-    const pool = this.pool.close();
-    const remaining = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
-    await this.session.close(STOP_CLOSE_TIMEOUT_MS);
-    await Promise.all([chains, pool]);
-    this.stats.stop();
-    this.state = 'stopped';
-    this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
-    return { remaining };
-  }
-
-  /** What systemd's READY=1 and STATUS= are computed from. */
-  serviceViews(): ServiceView[] {
-    return [...this.services.values()].map((s) => ({ checked: s.lastResult !== null || s.health.healthy !== null, healthy: s.health.healthy, registered: this.registrar.isRegistered(s.path) }));
-  }
-
-  killChecks(): void {
-    this.pool.killAllGroups();
+  private makeView(): DaemonView {
+    return {
+      startedAt: this.startedAt,
+      maintenanceDir: this.maintenance.dir,
+      lifecycle: () => this.lifecycle.state,
+      session: () => ({ state: this.session.state, id: this.session.id, negotiatedTimeoutMs: this.session.negotiatedTimeoutMs, unreachableForMs: this.session.unreachableForMs }),
+      services: () => this.facts(),
+      hostMaintenance: () => this.maintenance.state.host,
+      checks: () => ({ queued: this.pool.pending, running: this.pool.running }),
+      engine: () => this.pool.engineFacts(),
+      on: (event, listener) => void this.events.on(event, listener as never),
+    };
   }
 }
 
-function sameService(a: ServiceSpec, b: ServiceSpec): boolean {
-  return JSON.stringify({ ...a, source: null }) === JSON.stringify({ ...b, source: null });
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
 }

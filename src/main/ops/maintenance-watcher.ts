@@ -11,6 +11,7 @@ const POLL_MS = 1000;
 export class MaintenanceWatcher {
   state: MaintenanceState = NO_MAINTENANCE;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private lastProblem: string | null = null;
 
   constructor(
@@ -21,13 +22,17 @@ export class MaintenanceWatcher {
 
   /** Read once at once (a host in maintenance at boot never registers), then every second. */
   start(): void {
+    if (this.stopped) return;
     this.apply(this.readNow());
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
   }
 
+  /** No change is reported after this, not even by a read already under way. */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private readNow(): string[] | null {
@@ -45,7 +50,7 @@ export class MaintenanceWatcher {
     } catch (e) {
       names = this.failed(e);
     }
-    if (this.timer !== undefined) this.apply(names);
+    if (!this.stopped) this.apply(names);
   }
 
   private ok(names: string[]): string[] {

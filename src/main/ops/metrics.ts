@@ -4,7 +4,8 @@
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Daemon } from '../lifecycle/daemon.js';
+import type { ServiceFacts } from '../../shared/status.js';
+import type { DaemonView } from '../lifecycle/daemon-view.js';
 
 const SESSION_STATES = ['connecting', 'connected', 'disconnected', 'closed'] as const;
 /** Check durations run from a fork-free tcp check (sub-ms) to a timed-out command (tens of seconds). */
@@ -14,7 +15,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(daemon: Daemon) {
+  constructor(daemon: DaemonView) {
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const checks = new Counter({ name: 'zkwatcher_checks_total', help: 'Checks completed, by service and result.', labelNames: ['service', 'result'], registers: r });
@@ -26,12 +27,12 @@ export class AgentMetrics {
     const expirations = new Counter({ name: 'zkwatcher_session_expirations_total', help: 'ZooKeeper sessions lost (expired, or silent past their timeout).', registers: r });
     const reconnects = new Counter({ name: 'zkwatcher_reconnects_total', help: 'Connections to ZooKeeper after the first (within the session or with a new one).', registers: r });
     let connections = 0;
-    daemon.session.on('connected', () => {
+    daemon.on('sessionConnected', () => {
       if (connections++ > 0) reconnects.inc();
     });
-    daemon.session.on('lost', () => expirations.inc());
+    daemon.on('sessionLost', () => expirations.inc());
 
-    const perService = (name: string, help: string, value: (f: ReturnType<Daemon['facts']>[number]) => number): void => {
+    const perService = (name: string, help: string, value: (f: ServiceFacts) => number): void => {
       new Gauge({
         name,
         help,
@@ -40,7 +41,7 @@ export class AgentMetrics {
         collect() {
           // Reset first: a service removed by a reload must vanish from the scrape.
           this.reset();
-          for (const f of daemon.facts()) this.set({ service: f.name }, value(f));
+          for (const f of daemon.services()) this.set({ service: f.name }, value(f));
         },
       });
     };
@@ -50,16 +51,16 @@ export class AgentMetrics {
     const scalar = (name: string, help: string, value: () => number): void => {
       new Gauge({ name, help, registers: r, collect() { this.set(value()); } });
     };
-    scalar('zkwatcher_host_maintenance', '1 when the whole host is in maintenance (the file all exists).', () => (daemon.maintenance.state.host ? 1 : 0));
-    scalar('zkwatcher_check_queue_depth', 'Checks due and waiting for a free slot.', () => daemon.pool.pending);
-    scalar('zkwatcher_checks_running', 'Checks running now.', () => daemon.pool.running);
+    scalar('zkwatcher_host_maintenance', '1 when the whole host is in maintenance (the file all exists).', () => (daemon.hostMaintenance() ? 1 : 0));
+    scalar('zkwatcher_check_queue_depth', 'Checks due and waiting for a free slot.', () => daemon.checks().queued);
+    scalar('zkwatcher_checks_running', 'Checks running now.', () => daemon.checks().running);
     new Gauge({
       name: 'zkwatcher_session_state',
       help: 'The ZooKeeper session: 1 for the current state, 0 for the others.',
       labelNames: ['state'],
       registers: r,
       collect() {
-        for (const state of SESSION_STATES) this.set({ state }, daemon.session.state === state ? 1 : 0);
+        for (const state of SESSION_STATES) this.set({ state }, daemon.session().state === state ? 1 : 0);
       },
     });
     this.loopDelay.enable();

@@ -5,13 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { statusDocument } from '../../shared/status.js';
-import type { Daemon } from '../lifecycle/daemon.js';
+import type { DaemonView } from '../lifecycle/daemon-view.js';
 import { AgentMetrics } from './metrics.js';
 
 export interface StatusServerOptions {
   readonly port: number;
   readonly address: string;
-  readonly daemon: Daemon;
+  readonly daemon: DaemonView;
   readonly version: string;
   /** The [auth] password, blotted out of any check output we show. */
   readonly secret: string | null;
@@ -70,13 +70,13 @@ export class StatusServer {
       {
         version: this.options.version,
         pid: process.pid,
-        sessionState: d.session.state,
-        sessionId: d.session.id,
+        sessionState: d.session().state,
+        sessionId: d.session().id,
         startedAt: d.startedAt,
         now: Date.now(),
-        hostMaintenance: d.maintenance.state.host,
-        maintenanceDir: d.maintenance.dir,
-        services: d.facts(),
+        hostMaintenance: d.hostMaintenance(),
+        maintenanceDir: d.maintenanceDir,
+        services: d.services(),
       },
       this.options.secret,
     );

@@ -1,12 +1,13 @@
 // The registration table: which nodes should exist, and one single-flight sync per
 // path that makes ZooKeeper agree. A node counts as registered only when
-// ZooKeeper said so under the current session.
+// ZooKeeper said so under the current session. Its own state: open (any wish),
+// draining (stop began: only removals), closed (nothing runs, no timer is left).
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isOrphanOfThisHost } from '../../shared/ownership.js';
 import { splitParents } from '../../shared/znode.js';
-import { BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, describeZkError, zkCode } from './zk-errors.js';
+import { BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
 import type { ZkSession } from './session.js';
 import zookeeper from 'node-zookeeper-client';
 
@@ -28,6 +29,13 @@ interface Entry {
   lastConflict: string | null;
 }
 
+/** A wish for one path: the node's bytes, and the logger of the service it is for. */
+export interface WantedNode extends Desired {
+  readonly log: Logger;
+}
+
+export type RegistrarState = 'open' | 'draining' | 'closed';
+
 export interface RegistrarEvents {
   /** ZooKeeper confirmed a change in whether this path is ours and present. */
   changed: [path: string, registered: boolean];
@@ -39,7 +47,9 @@ const MAX_RETRY_MS = 10_000;
 const REREGISTER_JITTER_MS = 2000;
 
 export class Registrar extends EventEmitter<RegistrarEvents> {
+  state: RegistrarState = 'open';
   private readonly entries = new Map<string, Entry>();
+  private jitterTimer: NodeJS.Timeout | undefined;
   /** Parent paths being created now, so that concurrent registrations share one attempt. */
   private readonly parentsInFlight = new Map<string, Promise<void>>();
 
@@ -47,34 +57,52 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     super();
     let sessions = 0;
     session.on('connected', (_id, fresh) => {
+      if (this.state === 'closed') return;
       if (fresh) sessions++;
       for (const entry of this.entries.values()) if (fresh) this.setRegistered(entry, false);
       // After a lost session every host of a fleet may be re-registering at once (a ZooKeeper
       // restart): wait a random moment first. The very first session registers at once.
-      const delay = fresh && sessions > 1 ? Math.random() * REREGISTER_JITTER_MS : 0;
+      // While draining there is nothing to re-register, only removals, which go at once.
+      const delay = fresh && sessions > 1 && this.state === 'open' ? Math.random() * REREGISTER_JITTER_MS : 0;
       if (delay > 0) this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `re-registering in ${Math.round(delay)} ms`);
-      setTimeout(() => {
+      clearTimeout(this.jitterTimer);
+      this.jitterTimer = setTimeout(() => {
+        this.jitterTimer = undefined;
         for (const entry of this.entries.values()) if (fresh || entry.failures > 0) this.kick(entry);
       }, delay);
     });
     session.on('lost', () => {
+      if (this.state === 'closed') return;
       for (const entry of this.entries.values()) this.setRegistered(entry, false);
     });
     session.on('watch', (path) => {
+      if (this.state === 'closed') return;
       const entry = this.entries.get(path);
       if (entry !== undefined) this.kick(entry);
     });
   }
 
+  /**
+   * Make the whole table of wishes `wanted`: every path in it should be a node of ours
+   * with its bytes, every other path we hold should not. Only paths whose wish changed
+   * are synced. Once draining, only the removals are taken.
+   */
+  setTable(wanted: ReadonlyMap<string, WantedNode>): void {
+    for (const [path, node] of wanted) this.set(path, node, node.log);
+    for (const entry of [...this.entries.values()]) if (entry.want !== null && !wanted.has(entry.path)) this.set(entry.path, null, entry.log);
+  }
+
   /** Ask for a node at `path` with `desired` data, or for no node of ours there (null). */
   set(path: string, desired: Desired | null, log: Logger): void {
+    if (this.state === 'closed' || (this.state === 'draining' && desired !== null)) return;
     let entry = this.entries.get(path);
     if (entry === undefined) {
       if (desired === null) return;
       entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, lastConflict: null };
       this.entries.set(path, entry);
     }
-    entry.want = desired;
+    if (sameWish(entry.want, desired)) return;
+    entry.want = desired === null ? null : { data: desired.data };
     this.kick(entry);
   }
 
@@ -88,8 +116,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return n;
   }
 
-  /** Want nothing, and wait (at most `timeoutMs`) until ZooKeeper has none of our nodes. */
+  /** Start draining: want nothing, and wait (at most `timeoutMs`) until ZooKeeper has none of our nodes. */
   async removeAll(timeoutMs: number): Promise<number> {
+    if (this.state === 'closed') return this.registeredCount;
+    this.state = 'draining';
     for (const entry of this.entries.values()) {
       entry.want = null;
       this.kick(entry);
@@ -108,9 +138,20 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return left.filter((e) => e.registered).length;
   }
 
+  /** Closed: no sync starts again, and no retry or jitter timer is left behind. */
+  close(): void {
+    this.state = 'closed';
+    clearTimeout(this.jitterTimer);
+    for (const entry of this.entries.values()) {
+      clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
+    }
+  }
+
   private kick(entry: Entry): void {
     clearTimeout(entry.retryTimer);
     entry.retryTimer = undefined;
+    if (this.state === 'closed') return;
     if (entry.running) {
       entry.again = true;
       return;
@@ -121,7 +162,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   private async run(entry: Entry): Promise<void> {
     entry.running = true;
     try {
-      for (let round = 0; ; round++) {
+      for (let round = 0; this.state !== 'closed'; round++) {
         // A path that keeps changing under us backs off instead of spinning.
         if (round === 20) throw new Error(`${entry.path} kept changing while we synced it`);
         entry.again = false;
@@ -140,12 +181,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   }
 
   private retryLater(entry: Entry, error: unknown): void {
+    if (this.state === 'closed') return;
     const code = zkCode(error);
     const delay = code === NO_AUTH ? 30_000 : Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(entry.failures, 6));
     const level = code === NO_AUTH ? 'error' : entry.failures > 3 ? 'warn' : 'info';
     const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : describeZkError(error);
     entry.log[level]({ event: 'zk_sync_failed', path: entry.path, error: why, retryInMs: delay }, `could not ${entry.want ? 'register' : 'deregister'} ${entry.path}; retrying`);
     // While disconnected, the 'connected' handler retries; the timer covers a live but slow server.
+    // Draining with no server: only 'connected' can help, so no timer retries into the void.
+    if (this.state === 'draining' && error instanceof ZkUnavailableError && this.session.state !== 'connected') return;
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = undefined;
       this.kick(entry);
@@ -161,8 +205,9 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   /** Read what ZooKeeper has at the path, then make it match the wish. Throws to retry. */
   private async syncOnce(entry: Entry): Promise<void> {
-    const want = entry.want;
     const node = await this.session.getDataWatched(entry.path);
+    // The wish as it is now, after the read: a stop that began during it wants no create.
+    const want = entry.want;
     if (node === null) {
       this.setRegistered(entry, false);
       if (want === null) return;
@@ -220,6 +265,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       }
       if (code !== NO_NODE) throw e;
       await this.createParents(entry.path);
+      if (entry.want !== want) {
+        entry.again = true; // the wish changed while the parents were made: decide again
+        return;
+      }
       if (!(await this.tolerate(this.session.createEphemeral(entry.path, want.data), [NODE_EXISTS], entry))) return;
     }
     entry.lastConflict = null;
@@ -275,6 +324,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       return false;
     }
   }
+}
+
+function sameWish(a: Desired | null, b: Desired | null): boolean {
+  return a === null || b === null ? a === b : a.data.equals(b.data);
 }
 
 function pidAlive(pid: number): boolean {

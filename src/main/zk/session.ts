@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
+import { FAST_FAILURE_MS, rebuildDelayMs } from '../../shared/backoff.js';
 import { installClientGuards } from './nzc-guards.js';
 import { WriteLimiter } from './write-limiter.js';
 import { ZkUnavailableError } from './zk-errors.js';
@@ -55,6 +56,12 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   /** When its current TCP connection opened; a server that accepts but never answers the handshake is dropped. */
   private socketOpened = 0;
   private waitLogTimer: NodeJS.Timeout | undefined;
+  /** A new client after a session that failed at once waits here (backoff.ts). */
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private clientMadeAt = 0;
+  private fastFailures = 0;
+  /** Since when no server has answered us (start counts); null while connected. */
+  private unreachableSince: number | null = null;
   private generation = 0;
   readonly opTimeoutMs: number;
   private readonly limiter: WriteLimiter;
@@ -87,16 +94,23 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return { awaitingAnswer: m.pendingQueue?.length ?? 0, unsent: m.packetQueue?.queue.length ?? 0 };
   }
 
+  /** How long no ZooKeeper server has answered (since start, or since the connection was lost); 0 while connected. */
+  get unreachableForMs(): number {
+    return this.unreachableSince === null ? 0 : performance.now() - this.unreachableSince;
+  }
+
   get negotiatedTimeoutMs(): number {
     return this.client?.getSessionTimeout() ?? this.options.sessionTimeoutMs;
   }
 
   start(): void {
+    this.unreachableSince = performance.now();
     this.newClient();
   }
 
   private newClient(): void {
     const generation = ++this.generation;
+    this.clientMadeAt = performance.now();
     const client = zookeeper.createClient(this.options.connectString, {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 1000,
@@ -157,6 +171,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     this.sessionId = id;
     this.ownSessions.add(id);
     this.state = 'connected';
+    this.unreachableSince = null;
     this.log.info({ event: 'zk_connected', sessionId: id, fresh, negotiatedTimeoutMs: client.getSessionTimeout() }, fresh ? 'ZooKeeper session established' : 'reconnected within the session');
     this.emit('connected', id, fresh);
   }
@@ -164,6 +179,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private onDisconnected(): void {
     if (this.state === 'closed') return;
     this.state = 'disconnected';
+    this.unreachableSince ??= performance.now();
     this.log.warn({ event: 'zk_disconnected', sessionId: this.sessionId }, 'lost the connection to ZooKeeper; reconnecting within the session');
     this.emit('disconnected');
     clearTimeout(this.lostTimer);
@@ -200,10 +216,18 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     if (this.state === 'closed') return;
     clearTimeout(this.lostTimer);
     const old = this.sessionId ?? '';
-    this.log.warn({ event: 'zk_session_lost', sessionId: old, why }, 'ZooKeeper session lost; starting a new one');
+    this.unreachableSince ??= performance.now();
+    // A session that failed as soon as it was made is rebuilt after a growing delay, not in a tight loop.
+    this.fastFailures = performance.now() - this.clientMadeAt < FAST_FAILURE_MS ? this.fastFailures + 1 : 0;
+    const delayMs = rebuildDelayMs(this.fastFailures, Math.random());
+    this.log.warn({ event: 'zk_session_lost', sessionId: old, why, newSessionInMs: delayMs }, delayMs === 0 ? 'ZooKeeper session lost; starting a new one' : `ZooKeeper session lost again right after it was made; starting a new one in ${delayMs} ms`);
     this.discardClient();
+    this.state = 'connecting';
     this.emit('lost', old, why);
-    this.newClient();
+    if (this.state !== 'connecting') return; // a 'lost' listener closed the session
+    clearTimeout(this.rebuildTimer);
+    if (delayMs === 0) this.newClient();
+    else this.rebuildTimer = setTimeout(() => this.state === 'connecting' && this.newClient(), delayMs);
   }
 
   /** Drop the current client without waiting on a server that may not be there. */
@@ -219,6 +243,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   /** Delete nothing; close the session so the server removes our ephemerals, waiting at most `timeoutMs`. */
   async close(timeoutMs: number): Promise<void> {
     clearTimeout(this.lostTimer);
+    clearTimeout(this.rebuildTimer);
     clearInterval(this.livenessTimer);
     clearTimeout(this.waitLogTimer);
     const client = this.client;

@@ -1,94 +1,96 @@
 // The agent's side of Type=notify: READY=1 once start-up registrations converged (or
-// after READY_DEADLINE_MS), WATCHDOG=1 every WATCHDOG_USEC/2 while the event loop runs and
-// the ZooKeeper session is healthy, STATUS= whenever the picture changes, STOPPING=1 on
-// shutdown. The decisions are in shared/sd-notify.ts; this file has the timers.
+// sooner when ZooKeeper is unreachable, or after READY_DEADLINE_MS), WATCHDOG=1 every
+// WATCHDOG_USEC/2 while the check engine is alive (its loop turns and its checks run:
+// never withheld because ZooKeeper is down), STATUS= whenever the picture changes,
+// STOPPING=1 on shutdown. The decisions are in shared/; this file has the timers.
 
 import type { Logger } from 'pino';
-import { notifyMessage, pendingConvergence, readyNow, sessionHealthy, statusLine, watchdogIntervalMs, type ServiceView, type SessionView } from '../../../shared/sd-notify.js';
-import type { ZkSession } from '../../zk/session.js';
+import { engineStall } from '../../../shared/engine-liveness.js';
+import { notifyMessage, pendingConvergence, readiness, statusLine, watchdogIntervalMs, type ServiceView, type SessionView } from '../../../shared/sd-notify.js';
+import type { DaemonView } from '../../lifecycle/daemon-view.js';
 import { openNotifyChannel, type NotifyChannel } from './notify-channel.js';
 
 /** How often STATUS= and readiness are re-evaluated. */
 const STATUS_TICK_MS = 1000;
 
-export interface NotifierSources {
-  readonly session: ZkSession;
-  services(): ServiceView[];
-}
-
 export class Notifier {
   private ready = false;
   private lastStatus = '';
-  private watchdogFed = true;
-  private readonly startedAt = performance.now();
-  /** Since when no server has answered us (start counts); null while connected. */
-  private unreachableSince: number | null = performance.now();
+  /** Why the watchdog is not fed now; null while it is. */
+  private withheld: string | null = null;
+  private startedAt = performance.now();
   private statusTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly channel: NotifyChannel,
     private readonly watchdogMs: number | null,
-    private readonly sources: NotifierSources,
+    private readonly daemon: DaemonView,
     private readonly log: Logger,
-  ) {
-    const session = sources.session;
-    session.on('connected', () => (this.unreachableSince = null));
-    session.on('disconnected', () => (this.unreachableSince ??= performance.now()));
-    session.on('lost', () => (this.unreachableSince ??= performance.now()));
-  }
+  ) {}
 
   /** Null when not started by systemd ($NOTIFY_SOCKET unset). */
-  static fromEnvironment(address: string | null, env: NodeJS.ProcessEnv, sources: NotifierSources, logger: Logger): Notifier | null {
+  static fromEnvironment(address: string | null, env: NodeJS.ProcessEnv, daemon: DaemonView, logger: Logger): Notifier | null {
     if (address === null) return null;
     const log = logger.child({ component: 'notify' });
     const channel = openNotifyChannel(address, log);
     const watchdogMs = watchdogIntervalMs(env, process.pid);
     if (channel.via === 'systemd-notify') log.warn({ event: 'notify_fallback' }, 'the zkw-notify helper was not built (no C compiler?): using systemd-notify, whose messages systemd can fail to attribute');
     log.info({ event: 'notify_enabled', socket: address, via: channel.via, watchdogEveryMs: watchdogMs }, 'speaking the systemd notify protocol');
-    return new Notifier(channel, watchdogMs, sources, log);
+    return new Notifier(channel, watchdogMs, daemon, log);
+  }
+
+  /** The watchdog is fed from the moment the process runs (WAIT_TIME included); readiness counts from start(). */
+  startWatchdog(): void {
+    if (this.watchdogMs === null || this.watchdogTimer !== undefined) return;
+    this.watchdogTimer = setInterval(() => this.feedWatchdog(), this.watchdogMs);
+    this.feedWatchdog();
   }
 
   start(): void {
+    this.startedAt = performance.now();
     this.statusTimer = setInterval(() => this.tick(), STATUS_TICK_MS);
     this.tick();
-    if (this.watchdogMs !== null) {
-      this.watchdogTimer = setInterval(() => this.feedWatchdog(), this.watchdogMs);
-      this.feedWatchdog();
-    }
+    this.startWatchdog();
+  }
+
+  private services(): ServiceView[] {
+    return this.daemon.services().map((f) => ({ checked: f.lastResult !== null || f.healthy !== null, healthy: f.healthy, registered: f.registered }));
   }
 
   private session(): SessionView {
-    const s = this.sources.session;
-    const unreachableForMs = this.unreachableSince === null ? 0 : performance.now() - this.unreachableSince;
-    return { state: s.state, unreachableForMs, timeoutMs: s.negotiatedTimeoutMs };
+    const s = this.daemon.session();
+    return { state: s.state, unreachableForMs: s.unreachableForMs, timeoutMs: s.negotiatedTimeoutMs };
   }
 
   private tick(): void {
-    const services = this.sources.services();
-    if (!this.ready && readyNow(services, performance.now() - this.startedAt)) {
+    const services = this.services();
+    const session = this.session();
+    const why = this.ready ? null : readiness(services, performance.now() - this.startedAt, session);
+    if (why !== null) {
       this.ready = true;
       const pending = pendingConvergence(services);
-      if (pending === null) this.log.info({ event: 'notify_ready' }, 'start-up registrations converged: READY=1');
+      if (why === 'converged') this.log.info({ event: 'notify_ready' }, 'start-up registrations converged: READY=1');
+      else if (why === 'zookeeper_unreachable') this.log.warn({ event: 'notify_ready', pending }, `READY=1 without ZooKeeper: every check has answered, and no ZooKeeper server has for ${Math.round(session.unreachableForMs / 1000)} s; registering once one does`);
       else this.log.warn({ event: 'notify_ready', pending }, `READY=1 after the start-up deadline, still ${pending}`);
       this.channel.send('READY=1');
     }
-    const status = statusLine(services, this.session(), this.ready);
+    const status = statusLine(services, session, this.ready);
     if (status !== this.lastStatus) {
       this.lastStatus = status;
       this.channel.send(notifyMessage('STATUS', status));
     }
   }
 
+  /** Fed while the engine is alive, whatever ZooKeeper does: an outage must not restart every agent of a fleet. */
   private feedWatchdog(): void {
-    const session = this.session();
-    const healthy = sessionHealthy(session);
-    if (healthy !== this.watchdogFed) {
-      this.watchdogFed = healthy;
-      if (healthy) this.log.info({ event: 'watchdog_resumed' }, 'ZooKeeper answers again: feeding the systemd watchdog');
-      else this.log.error({ event: 'watchdog_withheld', state: session.state, unreachableForMs: Math.round(session.unreachableForMs) }, 'no ZooKeeper server for longer than the session timeout: no longer feeding the systemd watchdog, so systemd restarts us');
+    const stall = engineStall(this.daemon.engine());
+    if ((stall === null) !== (this.withheld === null)) {
+      if (stall === null) this.log.info({ event: 'watchdog_resumed' }, 'the check engine runs again: feeding the systemd watchdog');
+      else this.log.error({ event: 'watchdog_withheld', why: stall }, `the check engine is stuck (${stall}): no longer feeding the systemd watchdog, so systemd restarts us`);
+      this.withheld = stall;
     }
-    if (healthy) this.channel.send('WATCHDOG=1');
+    if (stall === null) this.channel.send('WATCHDOG=1');
   }
 
   /** Shutdown begins: say so, and stop feeding the watchdog (systemd's stop timeout governs now). */

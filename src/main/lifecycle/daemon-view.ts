@@ -1,0 +1,40 @@
+// What the operations side (status server, metrics, systemd notifier) may see of the
+// daemon: one read-only view, so none of them reaches into its parts.
+
+import type { EngineFacts } from '../../shared/engine-liveness.js';
+import type { LifecycleState } from '../../shared/lifecycle-state.js';
+import type { ServiceFacts } from '../../shared/status.js';
+import type { CheckResult } from '../../shared/types.js';
+import type { SessionState } from '../zk/session.js';
+
+export interface SessionFacts {
+  readonly state: SessionState;
+  /** Hex, while connected. */
+  readonly id: string | null;
+  readonly negotiatedTimeoutMs: number;
+  /** How long no server has answered; 0 while connected. */
+  readonly unreachableForMs: number;
+}
+
+export interface DaemonEvents {
+  /** Every check result (secrets already blotted out). */
+  result: [service: string, result: CheckResult];
+  /** A server answers; `fresh` when this is a new session. */
+  sessionConnected: [fresh: boolean];
+  /** The session is gone (expired, or silent past its timeout). */
+  sessionLost: [];
+}
+
+export interface DaemonView {
+  /** Epoch ms. */
+  readonly startedAt: number;
+  readonly maintenanceDir: string;
+  lifecycle(): LifecycleState;
+  session(): SessionFacts;
+  services(): ServiceFacts[];
+  hostMaintenance(): boolean;
+  checks(): { readonly queued: number; readonly running: number };
+  /** What the check engine's liveness (and so the systemd watchdog) is judged on. */
+  engine(): EngineFacts;
+  on<E extends keyof DaemonEvents>(event: E, listener: (...args: DaemonEvents[E]) => void): void;
+}

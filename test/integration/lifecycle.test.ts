@@ -1,0 +1,167 @@
+// Where operators' everyday actions meet: reloads that overlap, stop during a reload,
+// stop while the check queue is full, stop while ZooKeeper is unreachable. The real
+// program against a real ZooKeeper, observed through an independent client.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
+import { freePort } from '../support/ports.js';
+import { seededRandom } from '../support/random.js';
+import { waitFor } from '../support/wait.js';
+import { useZooKeeper } from '../support/zk-fixture.js';
+
+const fx = useZooKeeper();
+
+function agent(file: string, extra: string[] = []): Agent {
+  return fx.track(startAgent(['-c', file, '-s', fx.zk.connectString, ...extra]));
+}
+
+interface Svc {
+  readonly name: string;
+  readonly port: number;
+  readonly cmd?: string;
+  readonly data?: string;
+  readonly refresh?: number;
+}
+
+function render(path: string, services: readonly Svc[]): string {
+  return services
+    .map((s) => `[${s.name}]\ncmd: ${s.cmd ?? 'true'}\nrefresh: ${s.refresh ?? 0.5}\ntimeout: 10\nservice_port: ${s.port}\nservice_hostname: host.example\nzookeeper_path: ${path}\n${s.data === undefined ? '' : `zookeeper_data: ${s.data}\n`}`)
+    .join('\n');
+}
+
+/** The observer's view: child name -> the node's user data (the `v` key), for comparing with a file. */
+async function nodes(path: string): Promise<Map<string, string | null>> {
+  const children = await fx.observer.getChildren(path).catch(() => [] as string[]);
+  const out = new Map<string, string | null>();
+  for (const c of children) {
+    const node = await fx.observer.getData(`${path}/${c}`);
+    if (node !== null) out.set(c, (JSON.parse(node.data.toString('utf8')) as { v?: string }).v ?? null);
+  }
+  return out;
+}
+
+function expected(services: readonly Svc[]): Map<string, string | null> {
+  return new Map(services.map((s) => [`host.example:${s.port}`, s.data === undefined ? null : /^v=(.*)$/.exec(s.data)![1]!]));
+}
+
+const same = (a: Map<string, string | null>, b: Map<string, string | null>) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && b.get(k) === v);
+
+async function becomes(path: string, services: readonly Svc[], what: string, timeoutMs = 60_000): Promise<void> {
+  const want = expected(services);
+  await waitFor(() => nodes(path), (have) => same(have, want), { what: `${what}: ${JSON.stringify([...want])}`, timeoutMs });
+}
+
+const events = (a: Agent, name: string) => a.logs.filter((r) => r.event === name);
+const after = (a: Agent, marker: string): LogRecord[] => a.logs.slice(a.logs.findIndex((r) => r.event === marker) + 1);
+
+async function stopAndCheck(a: Agent, path: string): Promise<void> {
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  assert.equal(events(a, 'stopped').length, 1, 'stopped was logged');
+  assert.deepEqual(events(a, 'crash'), []);
+  assert.deepEqual([...(await nodes(path)).keys()], [], 'no node of ours is left');
+}
+
+test('two SIGHUPs 200 ms apart while a check runs: no crash, and ZooKeeper ends as the second file says', async () => {
+  const path = '/lifecycle/two-hups';
+  const first: Svc[] = [{ name: 'a', port: 1, cmd: 'sleep 3', data: 'v=0' }, { name: 'b', port: 2, data: 'v=0' }];
+  const file = writeConfig(render(path, first));
+  const a = agent(file);
+  await becomes(path, first, 'both registered at start');
+  // a's check is running now (each takes 3 s) when both edits land.
+  writeFileSync(file, render(path, [{ name: 'a', port: 1, cmd: 'sleep 3', data: 'v=1' }, { name: 'b', port: 2, data: 'v=1' }]));
+  a.signal('SIGHUP');
+  await new Promise((r) => setTimeout(r, 200));
+  const second: Svc[] = [{ name: 'a', port: 1, cmd: 'sleep 3', data: 'v=2' }, { name: 'c', port: 3, data: 'v=2' }];
+  writeFileSync(file, render(path, second));
+  a.signal('SIGHUP');
+  await becomes(path, second, 'the second file applied');
+  assert.ok(events(a, 'reloaded').length >= 1);
+  assert.equal(a.process.exitCode, null, 'still running');
+  await stopAndCheck(a, path);
+});
+
+test('a storm of 20 SIGHUPs over a changing file: ZooKeeper ends as the last file says', async () => {
+  const path = '/lifecycle/storm';
+  const random = seededRandom(20261202);
+  const version = (i: number): Svc[] => {
+    const services: Svc[] = [];
+    for (let n = 0; n < 12; n++) if (random() < 0.6) services.push({ name: `s${n}`, port: 100 + n + (random() < 0.3 ? 50 : 0), data: `v=${i}`, cmd: random() < 0.2 ? 'sleep 0.3' : 'true' });
+    return services;
+  };
+  const file = writeConfig(render(path, version(0)));
+  const a = agent(file);
+  await a.waitForLog((r) => r.event === 'zk_connected', 'connected');
+  let last: Svc[] = [];
+  for (let i = 1; i <= 20; i++) {
+    last = version(i);
+    writeFileSync(file, render(path, last));
+    a.signal('SIGHUP');
+    await new Promise((r) => setTimeout(r, Math.floor(random() * 120)));
+  }
+  await becomes(path, last, 'the last file applied');
+  assert.equal(a.process.exitCode, null, 'still running');
+  const signals = events(a, 'signal').filter((r) => r.signal === 'SIGHUP').length;
+  assert.equal(signals, 20, 'every SIGHUP was heard');
+  assert.ok(events(a, 'reloaded').length <= 20, 'overlapping requests folded together');
+  await stopAndCheck(a, path);
+});
+
+test('SIGTERM 50 ms after SIGHUP: nothing is applied after stop began, and every node goes', async () => {
+  const path = '/lifecycle/term-after-hup';
+  const before: Svc[] = [{ name: 'a', port: 1 }, { name: 'b', port: 2 }];
+  const file = writeConfig(render(path, before));
+  const a = agent(file);
+  await becomes(path, before, 'registered');
+  writeFileSync(file, render(path, [...before, ...Array.from({ length: 20 }, (_, i) => ({ name: `new${i}`, port: 10 + i }))]));
+  a.signal('SIGHUP');
+  await new Promise((r) => setTimeout(r, 50));
+  await stopAndCheck(a, path);
+  const late = after(a, 'stopping');
+  assert.deepEqual(late.filter((r) => r.event === 'reloaded'), [], 'the reload was applied before stop began, or not at all');
+  // A create already sent when stop began may still be answered after it; each such node is then deleted by us.
+  for (const r of late.filter((r) => r.event === 'registered')) {
+    assert.ok(late.some((d) => d.event === 'deregistered' && d.path === r.path), `${r.path}, registered as stop began, was deleted by us`);
+  }
+});
+
+for (const withStatus of [true, false]) {
+  test(`SIGTERM with 100 checks queued behind 4 slots${withStatus ? ' and --status-port' : ''}: the queue is answered, stopped is logged, every node goes`, async () => {
+    const path = `/lifecycle/saturated-${withStatus ? 'status' : 'plain'}`;
+    const services: Svc[] = Array.from({ length: 100 }, (_, i) => ({ name: `q${i}`, port: 1000 + i, cmd: 'sleep 2', refresh: 1 }));
+    const extra = ['--max-concurrent-checks', '4', ...(withStatus ? ['--status-port', String(await freePort())] : [])];
+    const a = agent(writeConfig(render(path, services)), extra);
+    // The first four have registered, the other 96 wait in the queue.
+    await waitFor(() => nodes(path), (n) => n.size >= 4, { what: 'the first checks registered', timeoutMs: 60_000 });
+    await stopAndCheck(a, path);
+    assert.equal(events(a, 'stopped')[0]?.remaining, 0);
+  });
+}
+
+test('SIGTERM while ZooKeeper is unreachable: the agent exits in bounded time and nothing retries after it stopped', async () => {
+  const path = '/lifecycle/term-unreachable';
+  const services: Svc[] = [{ name: 'a', port: 1 }, { name: 'b', port: 2 }, { name: 'c', port: 3 }];
+  const a = agent(writeConfig(render(path, services)), ['--session-timeout', '4']);
+  await becomes(path, services, 'registered');
+  await fx.zk.stop();
+  try {
+    await a.waitForLog((r) => r.event === 'zk_disconnected', 'disconnected');
+    a.signal('SIGTERM');
+    // Bounded: the deletes wait 4 s, closing the session 1 s, the workers 5 s at most.
+    const code = await waitFor(async () => (a.process.exitCode ?? a.process.signalCode) as number | string | null, (c) => c !== null, { what: 'the agent to exit', timeoutMs: 30_000 });
+    assert.equal(code, 0);
+    await a.exited;
+    const stopping = a.logs.findIndex((r) => r.event === 'stopping');
+    const stopped = a.logs.findIndex((r) => r.event === 'stopped');
+    assert.ok(stopping >= 0 && stopped > stopping, 'stopping, then stopped');
+    const retries = a.logs.slice(stopping).filter((r) => r.event === 'zk_sync_failed');
+    assert.ok(retries.length <= services.length, `at most one failed delete per node, not a retry loop: ${retries.length}`);
+    assert.deepEqual(a.logs.slice(stopped + 1).map((r) => r.event), [], 'nothing after stopped');
+  } finally {
+    await fx.zk.start();
+  }
+  // The session expires on the server; the nodes go with it.
+  await becomes(path, [], 'the nodes gone with the expired session');
+});
