@@ -137,7 +137,10 @@ class NspawnContainer implements Container {
   private ns = '';
   private exited: Promise<void>;
   private guard: ChildProcess | undefined;
-  private readonly onExit = () => this.killNow();
+  private readonly onExit = () => {
+    this.killNow();
+    rmSync(dirname(this.consoleLog), { recursive: true, force: true });
+  };
 
   constructor(
     private readonly nspawn: ChildProcess,
