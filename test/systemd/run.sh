@@ -18,9 +18,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi
 root=$(bash test/systemd/rootfs.sh)
-# README installs with `npm install -g .`, which makes the bin (dist/main/cli.js) executable;
-# tsc writes it 0644, and /usr/bin/zk-watcher links to it inside the container.
-chmod 755 dist/main/cli.js
+# The build makes dist/main/cli.js executable (tsc writes it 0644): /usr/bin/zk-watcher links to it.
+[ -x dist/main/cli.js ] || { echo "test:systemd: dist/main/cli.js is not executable after the build" >&2; exit 1; }
 
 # One run at a time on a machine: without systemd here, nspawn puts every container into
 # the same cgroups (/supervisor, /payload at the root), so two containers would share them.
