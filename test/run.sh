@@ -11,11 +11,12 @@ node24=$(bash test/support/node24.sh)
 # Node 20 takes no globs after --test: name the test files (support files are not tests).
 # build/test/systemd needs root and boots a container: `npm run test:systemd` runs it.
 mapfile -t tests < <(find build/test -path build/test/systemd -prune -o -name '*.test.js' -print | sort)
-# Node 24, a subset: every unit test (shared, workers, main, packaging) and the agent's
-# end-to-end test. Running every file twice would double the time; this adds under two
-# minutes (89 s on 2026-12-02) and covers what depends on the Node version: worker threads and
-# piscina, child processes, node-zookeeper-client's sockets against a real ZooKeeper.
-mapfile -t node24_tests < <(find build/test/shared build/test/workers build/test/main build/test/packaging -name '*.test.js' | sort; echo build/test/integration/agent.test.js)
+# Node 24, a subset: every unit test (shared, workers, main, packaging), the agent's
+# end-to-end test, and the agent as PID 1 (the image runs Node 24 as PID 1). Running every
+# file twice would double the time; this subset covers what depends on the Node version:
+# worker threads and piscina, child processes, node-zookeeper-client's sockets against a
+# real ZooKeeper.
+mapfile -t node24_tests < <(find build/test/shared build/test/workers build/test/main build/test/packaging -name '*.test.js' | sort; echo build/test/integration/agent.test.js; echo build/test/integration/pid1.test.js)
 # No --test-force-exit: on Node 24 it let a file's process exit before its results were
 # sent, so the run passed with dozens of tests silently missing (nodejs/node#64833; seen
 # here on 2026-12-02 in 3 of 6 runs of config.test.js). A hung test is still bounded by

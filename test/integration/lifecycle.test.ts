@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
 import { seededRandom } from '../support/random.js';
-import { waitFor } from '../support/wait.js';
+import { holdsFor, waitFor } from '../support/wait.js';
 import { useZooKeeper } from '../support/zk-fixture.js';
 
 const fx = useZooKeeper();
@@ -164,4 +164,22 @@ test('SIGTERM while ZooKeeper is unreachable: the agent exits in bounded time an
   }
   // The session expires on the server; the nodes go with it.
   await becomes(path, [], 'the nodes gone with the expired session');
+});
+
+test('a reload whose file has two sections on one node is refused, naming both, and what is registered stays', async () => {
+  const path = '/lifecycle/duplicate-on-reload';
+  const good: Svc[] = [{ name: 'a', port: 1, data: 'v=1' }, { name: 'b', port: 2, data: 'v=1' }];
+  const file = writeConfig(render(path, good));
+  const a = agent(file);
+  await becomes(path, good, 'registered');
+  const before = await fx.observer.exists(`${path}/host.example:1`);
+  writeFileSync(file, render(path, [{ name: 'a', port: 1, data: 'v=2', cmd: 'true' }, { name: 'b', port: 1, data: 'v=2', cmd: 'false' }]));
+  a.signal('SIGHUP');
+  await a.waitForLog((r) => r.event === 'reload_rejected', 'the reload refused');
+  const problem = events(a, 'config_problem').map((r) => String(r.problem)).find((p) => p.includes('registers the same node'));
+  assert.equal(problem, `${file}:9: [b] registers the same node ${path}/host.example:1 as [a] (${file}:1); give each section its own zookeeper_path, service_hostname or service_port`);
+  // Checks go on under the running config (refresh 0.5 s): still both nodes, the same ones.
+  await holdsFor(() => nodes(path), (n) => same(n, expected(good)), { durationMs: 2000, what: 'the running config' });
+  assert.equal((await fx.observer.exists(`${path}/host.example:1`))?.mzxid.toString('hex'), before?.mzxid.toString('hex'), 'the node was not touched');
+  await stopAndCheck(a, path);
 });

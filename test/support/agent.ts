@@ -43,8 +43,10 @@ export function writeConfig(text: string, name = 'agent.cfg'): string {
   return path;
 }
 
-export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env): Agent {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+/** `wrap`: a command the agent runs under, e.g. ['unshare', '--pid', '--fork', '--mount-proc'] to make it PID 1. */
+export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env, wrap: readonly string[] = []): Agent {
+  const argv = [...wrap, process.execPath, CLI, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   running.add(child);
   const logs: LogRecord[] = [];
   let stderr = '';

@@ -1,6 +1,7 @@
-// Process facts for tests: is a pid gone (a zombie waiting for init counts as gone)?
+// Process facts for tests, from /proc: is a pid gone (a zombie waiting for init counts as
+// gone), its state, its children, and who shares its PID namespace.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export function processGone(pid: number): boolean {
   try {
@@ -15,4 +16,39 @@ export function processGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** The pids (as this process sees them) of every process in the PID namespace that `pid` is in. */
+export function pidNamespaceMembers(pid: number): number[] {
+  const ns = readlinkSync(`/proc/${pid}/ns/pid`);
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/ns/pid`) === ns) members.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return members;
+}
+
+/** Its state letter (R, S, Z, ...), or null once it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
+
+/** The direct children of `pid` (all its threads'). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    if (text !== '') out.push(...text.split(/\s+/).map(Number));
+  }
+  return out;
 }

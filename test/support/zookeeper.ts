@@ -34,6 +34,8 @@ export interface ZkOptions {
   minSessionTimeout?: number;
   /** ms; default 60000 */
   maxSessionTimeout?: number;
+  /** More zoo.cfg lines (key -> value), e.g. to make the server refuse unauthenticated sessions. */
+  extra?: Readonly<Record<string, string>>;
 }
 
 export interface ZkServer {
@@ -416,6 +418,7 @@ class ZkServerImpl implements ZkServer {
       `forceSync=no`,
       `preAllocSize=1024`,
       `snapCount=10000`,
+      ...Object.entries(o.extra ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
     if (this.ensemble) {
       for (const p of this.peers) lines.push(`server.${p.myid}=127.0.0.1:${p.quorumPort}:${p.electionPort}`);
@@ -606,6 +609,7 @@ function withDefaults(opts?: ZkOptions): Required<ZkOptions> {
     tickTime: opts?.tickTime ?? DEFAULTS.tickTime,
     minSessionTimeout: opts?.minSessionTimeout ?? DEFAULTS.minSessionTimeout,
     maxSessionTimeout: opts?.maxSessionTimeout ?? DEFAULTS.maxSessionTimeout,
+    extra: opts?.extra ?? {},
   };
 }
 
