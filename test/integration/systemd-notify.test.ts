@@ -33,6 +33,13 @@ async function socket(abstract = false): Promise<NotifySocket> {
   return s;
 }
 
+/** Where a message waited for sits among all of them (never -1, which would make every slice below empty). */
+function at(all: readonly { message: string }[], m: { message: string }): number {
+  const i = all.indexOf(m);
+  assert.ok(i >= 0, `${m.message} is among the messages received`);
+  return i;
+}
+
 const exists = (path: string) => waitFor(() => fx.observer.exists(path), (s) => s !== null, { what: `${path} to exist`, timeoutMs: 30_000 });
 
 test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 all along, through a ZooKeeper outage too, STOPPING=1 before exit', async () => {
@@ -46,7 +53,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 all along, thro
   assert.notEqual(await fx.observer.exists(node), null, 'READY=1 came before the node existed');
   assert.notEqual(ready.datagram.pid, a.pid, 'sent by the zkw-notify helper, not through the agent pid');
   await notify.waitForMessage((m) => m === 'STATUS=1 service, 1 healthy, 1 registered; ZooKeeper connected', 'STATUS= once running');
-  const before = notify.messages().slice(0, notify.messages().indexOf(ready));
+  const before = notify.messages().slice(0, at(notify.messages(), ready));
   assert.ok(before.some((m) => m.message.startsWith('STATUS=starting: waiting for')), `a start-up STATUS= says what it waits for: ${JSON.stringify(before.map((m) => m.message))}`);
 
   await waitFor(async () => notify.messages().filter((m) => m.message === 'WATCHDOG=1').length, (n) => n >= 3, { what: '3 WATCHDOG=1', timeoutMs: 30_000 });
@@ -58,7 +65,7 @@ test('READY=1 once the node exists, readable STATUS=, WATCHDOG=1 all along, thro
   const outage = await notify.waitForMessage((m) => goneFor(m) >= 3, 'STATUS= with ZooKeeper gone for 3 s or more');
   const later = await notify.waitForMessage((m) => goneFor(m) >= goneFor(outage.message) + 4, 'STATUS= 4 s later, ZooKeeper still gone', 60_000);
   const all = notify.messages();
-  const fedDuringOutage = all.slice(all.indexOf(outage), all.indexOf(later)).filter((m) => m.message === 'WATCHDOG=1');
+  const fedDuringOutage = all.slice(at(all, outage), at(all, later)).filter((m) => m.message === 'WATCHDOG=1');
   // 4 s of the agent's own clock is 8 watchdog intervals of 0.5 s; a noisy machine may lose a few.
   assert.ok(fedDuringOutage.length >= 4, `WATCHDOG=1 went on through the outage (${fedDuringOutage.length} in 4 s)`);
   assert.deepEqual(a.logs.filter((r) => r.event === 'watchdog_withheld'), [], 'a ZooKeeper outage never withholds the watchdog');
@@ -96,7 +103,7 @@ test('started while ZooKeeper is down: READY=1 once the check has answered and n
     assert.match(readyLog.msg, /READY=1 without ZooKeeper/);
     const afterMs = ready.datagram.wall - Number(enabled.time);
     assert.ok(afterMs >= 9_000, `READY=1 waited for ZooKeeper a while first (${afterMs} ms)`);
-    const fedBefore = notify.messages().slice(0, notify.messages().indexOf(ready)).filter((m) => m.message === 'WATCHDOG=1').length;
+    const fedBefore = notify.messages().slice(0, at(notify.messages(), ready)).filter((m) => m.message === 'WATCHDOG=1').length;
     assert.ok(fedBefore >= 5, `the watchdog was fed while waiting (${fedBefore} times)`);
     await fx.zk.start();
     await exists(node);

@@ -42,6 +42,8 @@ export async function openNotifySocket(options: { abstract?: boolean } = {}): Pr
   const child: ChildProcess = spawn('python3', [SCRIPT, address], { stdio: ['ignore', 'pipe', 'pipe'] });
   open.add(child);
   const received: Datagram[] = [];
+  // One object per message, kept: callers find a message they waited for with indexOf().
+  const flat: { message: string; datagram: Datagram }[] = [];
   let listening = false;
   let failure = '';
   let buffered = '';
@@ -56,7 +58,10 @@ export async function openNotifySocket(options: { abstract?: boolean } = {}): Pr
     for (const line of lines) {
       const record = JSON.parse(line) as Datagram & { listening?: string };
       if (record.listening !== undefined) listening = true;
-      else received.push(record);
+      else {
+        received.push(record);
+        for (const message of record.messages) flat.push({ message, datagram: record });
+      }
     }
   });
   const exited = new Promise<void>((resolve) =>
@@ -69,7 +74,7 @@ export async function openNotifySocket(options: { abstract?: boolean } = {}): Pr
     if (failure !== '') throw new Error(failure);
     return listening;
   }, (l) => l, { what: `notify-socket.py to bind ${address}`, timeoutMs: 20_000 });
-  const messages = () => received.flatMap((datagram) => datagram.messages.map((message) => ({ message, datagram })));
+  const messages = () => [...flat];
   return {
     address,
     received,
