@@ -3,10 +3,17 @@
 // that fails as soon as it is made (refused credentials, a server that expires it at
 // once) would otherwise be rebuilt in a tight loop against the ensemble. Pure.
 
-/** A session lost this soon after its client was made counts as failing at once. */
-export const FAST_FAILURE_MS = 5000;
 const FIRST_DELAY_MS = 500;
 export const MAX_REBUILD_DELAY_MS = 30_000;
+
+/**
+ * Whether a lost session failed at once: it was never established, or it was lost sooner
+ * than its own timeout after it was. A session the server still held cannot have timed
+ * out that soon; the ensemble refused or closed it.
+ */
+export function failedAtOnce(establishedForMs: number | null, timeoutMs: number): boolean {
+  return establishedForMs === null || establishedForMs < timeoutMs;
+}
 
 /** `fastFailures`: sessions in a row that failed at once (0 after one that lived); `random` in [0, 1). */
 export function rebuildDelayMs(fastFailures: number, random: number): number {

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isOrphanOfThisHost } from '../../shared/ownership.js';
 import { splitParents } from '../../shared/znode.js';
-import { BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
+import { AUTH_REQUIRED, BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
 import type { ZkSession } from './session.js';
 import zookeeper from 'node-zookeeper-client';
 
@@ -25,6 +25,8 @@ interface Entry {
   again: boolean;
   retryTimer: NodeJS.Timeout | undefined;
   failures: number;
+  /** The last failure was not reaching ZooKeeper at all: a reconnect retries it at once. */
+  awaitsConnection: boolean;
   /** The last conflict we logged, so a stuck path logs once, not every retry. */
   lastConflict: string | null;
 }
@@ -68,7 +70,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       clearTimeout(this.jitterTimer);
       this.jitterTimer = setTimeout(() => {
         this.jitterTimer = undefined;
-        for (const entry of this.entries.values()) if (fresh || entry.failures > 0) this.kick(entry);
+        // Within the session, only what could not be sent is retried now; a request the server
+        // refused waits for its backoff (a server that drops the connection on every request
+        // would otherwise be asked again at every reconnect, hundreds of times a second).
+        for (const entry of this.entries.values()) if (fresh || entry.awaitsConnection) this.kick(entry);
       }, delay);
     });
     session.on('lost', () => {
@@ -98,7 +103,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let entry = this.entries.get(path);
     if (entry === undefined) {
       if (desired === null) return;
-      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, lastConflict: null };
+      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, lastConflict: null };
       this.entries.set(path, entry);
     }
     if (sameWish(entry.want, desired)) return;
@@ -171,6 +176,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (!entry.again) break;
       }
       entry.failures = 0;
+      entry.awaitsConnection = false;
     } catch (error) {
       entry.failures++;
       this.retryLater(entry, error);
@@ -182,9 +188,12 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   private retryLater(entry: Entry, error: unknown): void {
     if (this.state === 'closed') return;
+    entry.awaitsConnection = error instanceof ZkUnavailableError && this.session.state !== 'connected';
     const code = zkCode(error);
-    const delay = code === NO_AUTH ? 30_000 : Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(entry.failures, 6));
-    const level = code === NO_AUTH ? 'error' : entry.failures > 3 ? 'warn' : 'info';
+    // Refused for who we are: no retry soon will change that, and each one costs the ensemble.
+    const refused = code === NO_AUTH || code === AUTH_REQUIRED;
+    const delay = refused ? 30_000 : Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(entry.failures, 6));
+    const level = refused ? 'error' : entry.failures > 3 ? 'warn' : 'info';
     const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : describeZkError(error);
     entry.log[level]({ event: 'zk_sync_failed', path: entry.path, error: why, retryInMs: delay }, `could not ${entry.want ? 'register' : 'deregister'} ${entry.path}; retrying`);
     // While disconnected, the 'connected' handler retries; the timer covers a live but slow server.

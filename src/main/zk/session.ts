@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
-import { FAST_FAILURE_MS, rebuildDelayMs } from '../../shared/backoff.js';
+import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
 import { installClientGuards } from './nzc-guards.js';
 import { WriteLimiter } from './write-limiter.js';
 import { ZkUnavailableError } from './zk-errors.js';
@@ -58,7 +58,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private waitLogTimer: NodeJS.Timeout | undefined;
   /** A new client after a session that failed at once waits here (backoff.ts). */
   private rebuildTimer: NodeJS.Timeout | undefined;
-  private clientMadeAt = 0;
+  /** When the current client's session was established (performance.now()); null until it is. */
+  private establishedAt: number | null = null;
   private fastFailures = 0;
   /** Since when no server has answered us (start counts); null while connected. */
   private unreachableSince: number | null = null;
@@ -110,7 +111,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 
   private newClient(): void {
     const generation = ++this.generation;
-    this.clientMadeAt = performance.now();
+    this.establishedAt = null;
     const client = zookeeper.createClient(this.options.connectString, {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 1000,
@@ -168,6 +169,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     clearTimeout(this.waitLogTimer);
     const id = client.getSessionId().toString('hex');
     const fresh = id !== this.sessionId;
+    if (fresh) this.establishedAt = performance.now();
     this.sessionId = id;
     this.ownSessions.add(id);
     this.state = 'connected';
@@ -218,7 +220,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     const old = this.sessionId ?? '';
     this.unreachableSince ??= performance.now();
     // A session that failed as soon as it was made is rebuilt after a growing delay, not in a tight loop.
-    this.fastFailures = performance.now() - this.clientMadeAt < FAST_FAILURE_MS ? this.fastFailures + 1 : 0;
+    const lived = this.establishedAt === null ? null : performance.now() - this.establishedAt;
+    this.fastFailures = failedAtOnce(lived, this.negotiatedTimeoutMs) ? this.fastFailures + 1 : 0;
     const delayMs = rebuildDelayMs(this.fastFailures, Math.random());
     this.log.warn({ event: 'zk_session_lost', sessionId: old, why, newSessionInMs: delayMs }, delayMs === 0 ? 'ZooKeeper session lost; starting a new one' : `ZooKeeper session lost again right after it was made; starting a new one in ${delayMs} ms`);
     this.discardClient();

@@ -9,6 +9,12 @@ export const NODE_EXISTS = Exception.NODE_EXISTS;
 export const NO_AUTH = Exception.NO_AUTH;
 export const BAD_VERSION = Exception.BAD_VERSION;
 export const NOT_EMPTY = Exception.NOT_EMPTY;
+/**
+ * ZooKeeper 3.7+'s SESSIONCLOSEDREQUIRESASLAUTH: the ensemble enforces authentication
+ * (zookeeper.enforce.auth.enabled) and we have not authenticated with a scheme it accepts.
+ * node-zookeeper-client 1.1.3 names this code NOT_READ_ONLY, its meaning in older servers.
+ */
+export const AUTH_REQUIRED = -124;
 
 /** Raised by our own deadline or when a write is refused because we are not connected. */
 export class ZkUnavailableError extends Error {
@@ -26,6 +32,7 @@ export function zkCode(error: unknown): number | null {
 }
 
 export function describeZkError(error: unknown): string {
+  if (zkCode(error) === AUTH_REQUIRED) return 'ZooKeeper requires clients to authenticate (enforce.auth) and closed our connection: set [auth] to a digest user it accepts';
   if (error instanceof Error) return error.message;
   return String(error);
 }
