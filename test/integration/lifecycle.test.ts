@@ -177,7 +177,7 @@ test('a reload whose file has two sections on one node is refused, naming both, 
   a.signal('SIGHUP');
   await a.waitForLog((r) => r.event === 'reload_rejected', 'the reload refused');
   const problem = events(a, 'config_problem').map((r) => String(r.problem)).find((p) => p.includes('registers the same node'));
-  assert.equal(problem, `${file}:9: [b] registers the same node ${path}/host.example:1 as [a] (${file}:1); give each section its own zookeeper_path, service_hostname or service_port`);
+  assert.equal(problem, `${file}:10: [b] registers the same node ${path}/host.example:1 as [a] (${file}:1); give each section its own zookeeper_path, service_hostname or service_port`);
   // Checks go on under the running config (refresh 0.5 s): still both nodes, the same ones.
   await holdsFor(() => nodes(path), (n) => same(n, expected(good)), { durationMs: 2000, what: 'the running config' });
   assert.equal((await fx.observer.exists(`${path}/host.example:1`))?.mzxid.toString('hex'), before?.mzxid.toString('hex'), 'the node was not touched');

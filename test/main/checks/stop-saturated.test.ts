@@ -20,8 +20,10 @@ test('closing a saturated pool answers every queued check, so every chain ends a
   const pool = new CheckPool({ concurrency: 4, threads: 2, env: { PATH: process.env.PATH ?? '/bin' } });
   const reported: CheckResult[] = [];
   const answered: CheckResult[] = [];
+  let asked = 0;
   const scheduler = new Scheduler(
     async (s, dueAt) => {
+      asked++;
       const result = await pool.run({ service: s.name, cmd: s.cmd, http: null, tcp: null, timeoutMs: s.timeout * 1000 }, dueAt);
       answered.push(result);
       return result;
@@ -35,7 +37,8 @@ test('closing a saturated pool answers every queued check, so every chain ends a
   await pool.close();
   await chains;
   assert.equal(scheduler.size, 0);
-  assert.equal(answered.length, 100, 'every check that was asked for was answered');
+  assert.ok(asked >= 94, `most chains had asked for their first check (${asked})`);
+  assert.equal(answered.length, asked, 'every check that was asked for was answered');
   assert.ok(answered.every((r) => !r.passed && r.reason === 'the agent is stopping'), 'the queued and the killed ones alike fail as "stopping"');
   assert.deepEqual(reported, [], 'a stopped chain reports nothing');
   const late = await pool.run({ service: 'late', cmd: 'true', http: null, tcp: null, timeoutMs: 1000 });
