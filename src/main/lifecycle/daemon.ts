@@ -118,7 +118,7 @@ export class Daemon {
       (spec, result) => this.onResult(spec, result),
     );
     this.maintenance = new MaintenanceWatcher(options.maintenanceDir, options.logger, (m) => this.onMaintenance(m));
-    this.registrar.on('changed', (path, registered) => this.onRegistrationChanged(path, registered));
+    this.registrar.on('confirmed', (path) => this.onConfirmed(path));
     this.session.on('connected', (_id, fresh) => this.events.emit('sessionConnected', fresh));
     this.session.on('lost', () => this.events.emit('sessionLost'));
     this.lifecycle = new Lifecycle<Config, StopOutcome>(
@@ -227,9 +227,13 @@ export class Daemon {
     if (changed) this.converge();
   }
 
-  /** A moved service's new node is confirmed: its old nodes go. */
-  private onRegistrationChanged(path: string, registered: boolean): void {
-    if (!registered || !mayChangeRegistrations(this.lifecycle.state)) return;
+  /**
+   * ZooKeeper confirmed a node with the bytes we asked for: if it is a moved service's new
+   * node, its old nodes go. (Confirmed, not merely registered: the new path may already have
+   * been ours, another service's node, and is only the moved service's once rewritten.)
+   */
+  private onConfirmed(path: string): void {
+    if (!mayChangeRegistrations(this.lifecycle.state)) return;
     let dropped = false;
     for (const r of [...this.replacements.values()]) {
       if (this.services.get(r.service)?.path === path) dropped = this.dropReplacement(r.oldPath) || dropped;
@@ -276,6 +280,7 @@ export class Daemon {
     }
     const before = new Map(this.services);
     const specs = new Map(next.services.map((s) => [s.name, s]));
+    const claimed = new Set(next.services.map((spec) => this.pathOf(spec)));
     const plan = planReload(
       [...before.values()].map((s) => ({ spec: s.spec, path: s.path })),
       next.services.map((spec) => ({ spec, path: this.pathOf(spec) })),
@@ -299,7 +304,8 @@ export class Daemon {
       this.services.set(spec.name, runtime);
       if (step.inheritFrom === spec.name) this.scheduler.restart(spec);
       else this.scheduler.start(spec);
-      if (step.movedFrom !== null && old.payload !== null) this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
+      // An old path that a service of the new config names is that service's (desired.ts): nothing to bridge.
+      if (step.movedFrom !== null && old.payload !== null && !claimed.has(step.movedFrom)) this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
     }
     // Old nodes of services that are gone no longer bridge anything.
     for (const r of [...this.replacements.values()]) if (!this.services.has(r.service)) this.dropReplacement(r.oldPath);

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isOrphanOfThisHost } from '../../shared/ownership.js';
 import { splitParents } from '../../shared/znode.js';
-import { AUTH_REQUIRED, BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
+import { AUTH_REQUIRED, BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, WriteCancelledError, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
 import type { ZkSession } from './session.js';
 import zookeeper from 'node-zookeeper-client';
 
@@ -20,6 +20,8 @@ interface Entry {
   readonly log: Logger;
   want: Desired | null;
   registered: boolean;
+  /** It was ours under a session since lost: the server may hold it until that session expires, or not. */
+  uncertain: boolean;
   running: boolean;
   /** The wish changed (or a watch fired) while a sync ran: run once more. */
   again: boolean;
@@ -39,8 +41,8 @@ export interface WantedNode extends Desired {
 export type RegistrarState = 'open' | 'draining' | 'closed';
 
 export interface RegistrarEvents {
-  /** ZooKeeper confirmed a change in whether this path is ours and present. */
-  changed: [path: string, registered: boolean];
+  /** ZooKeeper confirmed that our node at this path carries the bytes wished for (new, updated or unchanged). */
+  confirmed: [path: string];
 }
 
 const NO_OWNER = '0000000000000000';
@@ -78,7 +80,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     });
     session.on('lost', () => {
       if (this.state === 'closed') return;
-      for (const entry of this.entries.values()) this.setRegistered(entry, false);
+      for (const entry of this.entries.values()) {
+        if (entry.registered) entry.uncertain = true;
+        this.setRegistered(entry, false);
+      }
     });
     session.on('watch', (path) => {
       if (this.state === 'closed') return;
@@ -103,7 +108,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let entry = this.entries.get(path);
     if (entry === undefined) {
       if (desired === null) return;
-      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, lastConflict: null };
+      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, uncertain: false, lastConflict: null };
       this.entries.set(path, entry);
     }
     if (sameWish(entry.want, desired)) return;
@@ -133,14 +138,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     while (Date.now() < deadline && [...this.entries.values()].some((e) => e.registered || e.running)) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    const left = [...this.entries.values()].filter((e) => e.registered || e.running);
+    const left = [...this.entries.values()].filter((e) => e.registered || e.running || e.uncertain);
     if (left.length > 0) {
       this.log.warn(
         { event: 'remove_all_timeout', left: left.length, paths: left.slice(0, 10).map((e) => `${e.path} running=${e.running} registered=${e.registered} again=${e.again} failures=${e.failures} want=${e.want !== null}`), queue: this.session.queueDepth },
         `${left.length} nodes were not confirmed deleted within ${timeoutMs} ms`,
       );
     }
-    return left.filter((e) => e.registered).length;
+    // Left: confirmed ours, or ours under a lost session the server may still hold.
+    return left.filter((e) => e.registered || e.uncertain).length;
   }
 
   /** Closed: no sync starts again, and no retry or jitter timer is left behind. */
@@ -177,12 +183,14 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       }
       entry.failures = 0;
       entry.awaitsConnection = false;
+      // Read and settled under a live session: what it says is the truth now.
+      entry.uncertain = false;
     } catch (error) {
       entry.failures++;
       this.retryLater(entry, error);
     } finally {
       entry.running = false;
-      if (entry.want === null && !entry.registered && entry.failures === 0) this.entries.delete(entry.path);
+      if (entry.want === null && !entry.registered && !entry.uncertain && entry.failures === 0) this.entries.delete(entry.path);
     }
   }
 
@@ -207,9 +215,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   }
 
   private setRegistered(entry: Entry, registered: boolean): void {
-    if (entry.registered === registered) return;
     entry.registered = registered;
-    this.emit('changed', entry.path, registered);
   }
 
   /** Read what ZooKeeper has at the path, then make it match the wish. Throws to retry. */
@@ -234,21 +240,25 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       this.setRegistered(entry, false);
       return;
     }
+    // Asked once a write's turn under the rate limit has come: it still serves the wish it was made for.
+    const stillWanted = () => this.state === 'open' && entry.want === want;
     if (owner === current) {
       if (!node.data.equals(want.data)) {
-        if (!(await this.tolerate(this.session.setData(entry.path, want.data, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
+        if (!(await this.tolerate(this.session.setData(entry.path, want.data, node.stat.version, stillWanted), [NO_NODE, BAD_VERSION], entry))) return;
         entry.log.info({ event: 'data_updated', path: entry.path }, `updated the data of ${entry.path}`);
       }
       this.setRegistered(entry, true);
       entry.lastConflict = null;
+      this.confirm(entry);
       return;
     }
     if (ours) {
       // Left by an earlier session of this agent, or by an agent on this host that died before its
       // session expired: replace it atomically, so the node never disappears and does not vanish
       // later when that old session is reaped.
-      if (!(await this.tolerate(this.session.replaceEphemeral(entry.path, node.stat.version, want.data), [NO_NODE, BAD_VERSION, NODE_EXISTS], entry))) return;
+      if (!(await this.tolerate(this.session.replaceEphemeral(entry.path, node.stat.version, want.data, stillWanted), [NO_NODE, BAD_VERSION, NODE_EXISTS], entry))) return;
       this.setRegistered(entry, true);
+      this.confirm(entry);
       entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
       return;
     }
@@ -264,9 +274,14 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   }
 
   private async create(entry: Entry, want: Desired): Promise<void> {
+    const stillWanted = () => this.state === 'open' && entry.want === want;
     try {
-      await this.session.createEphemeral(entry.path, want.data);
+      await this.session.createEphemeral(entry.path, want.data, stillWanted);
     } catch (e) {
+      if (e instanceof WriteCancelledError) {
+        entry.again = true;
+        return;
+      }
       const code = zkCode(e);
       if (code === NODE_EXISTS) {
         entry.again = true;
@@ -278,10 +293,11 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         entry.again = true; // the wish changed while the parents were made: decide again
         return;
       }
-      if (!(await this.tolerate(this.session.createEphemeral(entry.path, want.data), [NODE_EXISTS], entry))) return;
+      if (!(await this.tolerate(this.session.createEphemeral(entry.path, want.data, stillWanted), [NODE_EXISTS], entry))) return;
     }
     entry.lastConflict = null;
     this.setRegistered(entry, true);
+    this.confirm(entry);
     entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
     // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
     // that reads `again` before the await and would lose a kick that lands during it.)
@@ -321,12 +337,20 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
   }
 
-  /** True when the write succeeded; false when one of `codes` says the node changed under us (read again). */
+  private confirm(entry: Entry): void {
+    if (this.state === 'open') this.emit('confirmed', entry.path);
+  }
+
+  /** True when the write succeeded; false when one of `codes` says the node changed under us, or the write was called off (decide again). */
   private async tolerate(write: Promise<unknown>, codes: number[], entry: Entry): Promise<boolean> {
     try {
       await write;
       return true;
     } catch (error) {
+      if (error instanceof WriteCancelledError) {
+        entry.again = true;
+        return false;
+      }
       const code = zkCode(error);
       if (code === null || !codes.includes(code)) throw error;
       entry.again = true;

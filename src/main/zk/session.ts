@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
 import { installClientGuards } from './nzc-guards.js';
 import { WriteLimiter } from './write-limiter.js';
-import { ZkUnavailableError } from './zk-errors.js';
+import { WriteCancelledError, ZkUnavailableError } from './zk-errors.js';
 
 installClientGuards();
 
@@ -309,8 +309,17 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     );
   }
 
-  async createEphemeral(path: string, data: Buffer): Promise<string> {
+  /**
+   * Writes wait for the write limit first; `proceed`, asked once their turn has come, can
+   * still call them off (a stop or a changed wish meanwhile), and they reject with WriteCancelledError.
+   */
+  private async writeTurn(what: string, proceed?: () => boolean): Promise<void> {
     await this.limiter.take();
+    if (proceed !== undefined && !proceed()) throw new WriteCancelledError(what);
+  }
+
+  async createEphemeral(path: string, data: Buffer, proceed?: () => boolean): Promise<string> {
+    await this.writeTurn(`create ${path}`, proceed);
     return this.call(`create ${path}`, true, (c, done) => c.create(path, data, this.acl, CreateMode.EPHEMERAL, (e, p) => done(e, p)));
   }
 
@@ -319,8 +328,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return this.call(`create ${path}`, true, (c, done) => c.create(path, null, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
   }
 
-  async setData(path: string, data: Buffer, version: number): Promise<Stat> {
-    await this.limiter.take();
+  async setData(path: string, data: Buffer, version: number, proceed?: () => boolean): Promise<Stat> {
+    await this.writeTurn(`update ${path}`, proceed);
     return this.call(`update ${path}`, true, (c, done) => c.setData(path, data, version, (e, s) => done(e, s)));
   }
 
@@ -329,8 +338,8 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   /** Delete a node another session of ours holds and create ours, in one step consumers cannot see between. */
-  async replaceEphemeral(path: string, version: number, data: Buffer): Promise<void> {
-    await this.limiter.take();
+  async replaceEphemeral(path: string, version: number, data: Buffer, proceed?: () => boolean): Promise<void> {
+    await this.writeTurn(`take over ${path}`, proceed);
     return this.call(`take over ${path}`, true, (c, done) =>
       c.transaction().remove(path, version).create(path, data, this.acl, CreateMode.EPHEMERAL).commit((e) => done(e)),
     );

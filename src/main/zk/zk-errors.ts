@@ -24,6 +24,14 @@ export class ZkUnavailableError extends Error {
   }
 }
 
+/** A write given up after its turn under the rate limit came: the wish it was for had changed meanwhile. */
+export class WriteCancelledError extends Error {
+  constructor(what: string) {
+    super(`${what}: not sent, the wish changed while it waited for the write limit`);
+    this.name = 'WriteCancelledError';
+  }
+}
+
 export function zkCode(error: unknown): number | null {
   if (error instanceof Exception || (error !== null && typeof error === 'object' && typeof (error as { getCode?: unknown }).getCode === 'function')) {
     return (error as InstanceType<typeof Exception>).getCode();
