@@ -3,9 +3,13 @@
 // exits with its code. Exit codes: 0 stopped cleanly, 1 failed at run time, 2 bad
 // command line or config.
 
-import { main } from './cli/main.js';
+import { holdEarlySignals } from './cli/early-signals.js';
 
-main(process.argv.slice(2)).then(
+// Before anything else loads: a signal from now on is held, not fatal (early-signals.ts).
+const early = holdEarlySignals();
+const { main } = await import('./cli/main.js');
+
+main(process.argv.slice(2), early).then(
   (code) => {
     process.exitCode = code;
     // Give pino and stdio a moment to flush, then make sure nothing keeps us alive.

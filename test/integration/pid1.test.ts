@@ -89,3 +89,23 @@ test('--from-env as PID 1, as the image runs: the service registers and SIGTERM 
   assert.equal(await fx.observer.exists(node), null);
   assert.equal(a.logs.find((r) => r.event === 'stopped')?.remaining, 0);
 });
+
+/** Whether `pid` has a handler for `signal` (SigCgt in /proc/PID/status). */
+function catches(pid: number, signal: number): boolean {
+  const m = /^SigCgt:\s+([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m !== null && (BigInt(`0x${m[1]}`) >> BigInt(signal - 1)) % 2n === 1n;
+}
+
+test('SIGTERM to PID 1 while it is still loading is held, not dropped: it stops before it starts, and exits 0', async () => {
+  const path = '/pid1/early';
+  const a = fx.track(startAgent(['-c', writeConfig(CHECKS(path, '/dev/null')), '-s', fx.zk.connectString], process.env, AS_PID_1));
+  const pid = await agentPid(a);
+  // Node itself catches SIGTERM from its first millisecond (to reset the terminal, then re-raise:
+  // which PID 1 ignores). SIGHUP it does not: a caught SIGHUP is the agent's early handler.
+  await waitFor(async () => catches(pid, 1), (c) => c, { what: "the agent's early signal handlers", intervalMs: 1 });
+  process.kill(pid, 'SIGTERM');
+  assert.equal(await a.exited, 0, a.stderr());
+  assert.equal(a.logs.filter((r) => r.event === 'stopped').length, 1, 'it stopped as the daemon stops');
+  assert.deepEqual(a.logs.filter((r) => r.event === 'starting' || r.event === 'registered'), [], 'the signal came before it started, and it never did');
+  assert.deepEqual(await fx.observer.getChildren(path).catch(() => []), []);
+});

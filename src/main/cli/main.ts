@@ -14,15 +14,21 @@ import { Daemon } from '../lifecycle/daemon.js';
 import { createLogger } from '../ops/logger.js';
 import { Notifier } from '../ops/notify/notifier.js';
 import { loadConfig } from './config-files.js';
+import type { EarlySignals } from './early-signals.js';
 import { getFqdn } from './fqdn.js';
 import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
 import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 
-export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'status') return statusCommand(argv.slice(1));
+export async function main(argv: string[], early: EarlySignals): Promise<number> {
+  if (argv[0] === 'status') {
+    early.exitOnStop();
+    return statusCommand(argv.slice(1));
+  }
   const parsed = parseCommandLine(argv);
+  // Only the daemon holds a stop signal for later (it must stop, not die); anything else just ends.
+  if (parsed.kind !== 'run' || parsed.options.once || parsed.options.checkConfig || parsed.options.printConfig) early.exitOnStop();
   if (parsed.kind === 'help') {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -67,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   if (options.once) {
     return runOnce({ config, maxConcurrentChecks: options.maxConcurrentChecks, json: options.json, checkEnv: checkEnvironment(process.env), write: (t) => process.stdout.write(t) });
   }
-  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null);
+  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null, early);
 }
 
 /** Problems that need the host's name: two services that would register the same node here. */
@@ -76,7 +82,7 @@ function withNodeProblems(config: Config | null, problems: readonly Problem[], h
   return { config, problems: [...problems, ...configNodeProblems(config.services, hostname)] };
 }
 
-async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null): Promise<number> {
+async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null, early: EarlySignals): Promise<number> {
   const { options, waitTimeS, drainTimeS } = loaded;
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
@@ -142,7 +148,7 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
+    const hup = (): void => {
       if (options.fromEnv) {
         logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
         return;
@@ -152,11 +158,17 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
       if (effect === 'begin') logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: re-reading the config');
       else if (effect === 'coalesce') logger.info({ event: 'signal', signal: 'SIGHUP', reload: 'coalesced' }, 'received SIGHUP during a reload: the config is read again once that one is done');
       else logger.info({ event: 'signal', signal: 'SIGHUP', reload: 'ignored', state: daemon.state }, `received SIGHUP while ${daemon.state}: nothing to reload`);
-    });
+    };
+    process.on('SIGHUP', hup);
+    // What arrived while we loaded: our handlers are in place, so the held ones can go.
+    early.release();
+    if (early.stop !== null) stop(early.stop);
     if (waitTimeS > 0) logger.info({ event: 'waiting', seconds: waitTimeS }, `WAIT_TIME: waiting ${waitTimeS} s before starting`);
     void pause(waitTimeS, waiting.signal).then(() => {
       if (stopping || !daemon.start()) return;
       notifier?.start();
+      // A SIGHUP while we loaded: the files may have changed after we read them.
+      if (early.reload) hup();
     });
   });
 }
