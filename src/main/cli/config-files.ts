@@ -20,7 +20,8 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
   for (const path of paths) {
     let files: string[];
     try {
-      files = (await stat(path)).isDirectory() ? await configFilesIn(path) : [path];
+      const st = await stat(path);
+      files = st.isDirectory() ? await configFilesIn(path) : [path];
     } catch (e) {
       fail(path, 0, `cannot read the config: ${reason(e)}`);
       continue;
@@ -29,6 +30,11 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
     for (const file of files) {
       let bytes: Buffer;
       try {
+        // A FIFO or a device would block the read for ever (and the process's exit with it).
+        if (!(await stat(file)).isFile()) {
+          fail(file, 0, 'is not a regular file (a FIFO, socket or device cannot be a config file)');
+          continue;
+        }
         bytes = await readFile(file);
       } catch (e) {
         fail(file, 0, `cannot read the config: ${reason(e)}`);

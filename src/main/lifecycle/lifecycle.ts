@@ -26,6 +26,8 @@ export interface LifecycleEvents {
 
 /** A storm of reload requests re-reads at most this many times in a row before one is applied. */
 const MAX_SUPERSEDED_READS = 5;
+/** A read that takes longer (a hung network file system) is given up: the reload is rejected, and the next one may work. */
+export const LOAD_DEADLINE_MS = 15_000;
 
 export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
   private current: LifecycleState = 'idle';
@@ -34,7 +36,7 @@ export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
   private reloading: Promise<void> | null = null;
   private stopping: Promise<S> | null = null;
 
-  constructor(private readonly ops: LifecycleOps<C, S>, private readonly log: Logger) {
+  constructor(private readonly ops: LifecycleOps<C, S>, private readonly log: Logger, private readonly loadDeadlineMs: number = LOAD_DEADLINE_MS) {
     super();
   }
 
@@ -92,9 +94,9 @@ export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
       this.again = false;
       let config: C | null;
       try {
-        config = await this.ops.load();
+        config = await withDeadline(this.ops.load(), this.loadDeadlineMs);
       } catch (e) {
-        this.log.error({ event: 'reload_failed', error: String(e) }, 'reading the config for the reload failed; keeping the running config');
+        this.log.error({ event: 'reload_failed', error: e instanceof Error ? e.message : String(e) }, 'reading the config for the reload failed; keeping the running config');
         config = null;
       }
       // Stop began while we read: it owns the agent now, and nothing more is applied.
@@ -117,4 +119,12 @@ export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
     this.current = to;
     this.emit('state', to, from);
   }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`reading the config took longer than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,10 @@
 // config rule that needs the host's name: two sections may not register the same node.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pythonFqdn, runCli, writeConfig } from '../../support/agent.js';
 
@@ -39,4 +43,13 @@ test("the same node through the host's default name and an explicit one is the s
   const r = runCli(['--check-config', '-c', file]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`\\[b\\] registers the same node /same/${fqdn.replace(/\./g, '\\.')}:80 as \\[a\\]`));
+});
+
+test('a FIFO among the config files is refused at once instead of blocking the read (and the exit) for ever', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zkw-fifo-'));
+  writeFileSync(join(dir, '10.cfg'), section('a', 1));
+  assert.equal(spawnSync('mkfifo', [join(dir, '20.cfg')]).status, 0);
+  const r = runCli(['--check-config', '-c', dir]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^${join(dir, '20.cfg')}: is not a regular file`, 'm'));
 });

@@ -168,3 +168,18 @@ test('a part that throws while starting leaves the agent in starting, from where
   await life.stop();
   assert.equal(life.state, 'stopped');
 });
+
+test('a read that never finishes (a hung file system) is given up at its deadline, and the next reload works', async () => {
+  const parts = new FakeParts();
+  const life = new Lifecycle(parts, silent, 50);
+  life.start();
+  life.requestReload();
+  await life.reloadSettled();
+  assert.equal(life.state, 'running', 'the stuck read was given up');
+  assert.deepEqual(parts.calls, ['start', 'load']);
+  life.requestReload();
+  parts.finishRead('v1-late'); // the first read comes back at last, long after it was given up: ignored
+  parts.finishRead('v2');
+  await life.reloadSettled();
+  assert.deepEqual(parts.calls, ['start', 'load', 'load', 'apply v2']);
+});
