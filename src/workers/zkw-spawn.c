@@ -285,11 +285,34 @@ static void parse_requests(void) {
   in_len -= pos;
 }
 
+// As a subreaper, every descendant whose parent died is our child: a check's process that
+// left its group (setsid) is found here. Kill them all, and the orphans that killing them
+// hands us, until we have no child left (bounded, should one keep forking).
+static void kill_orphans(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+  for (int round = 0; round < 500; round++) {
+    FILE *f = fopen(path, "r");
+    int pid, any = 0;
+    if (f != NULL) {
+      while (fscanf(f, "%d", &pid) == 1) {
+        kill(pid, SIGKILL);
+        any = 1;
+      }
+      fclose(f);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) any = 1;
+    if (!any) return;
+    usleep(1000);
+  }
+}
+
 static void kill_everything_and_exit(void) {
   for (size_t i = 0; i < jobs_cap; i++)
     if (jobs[i].used && !jobs[i].exited) kill(-jobs[i].pid, SIGKILL);
   for (size_t i = 0; i < jobs_cap; i++)
     if (jobs[i].used && !jobs[i].exited) waitpid(jobs[i].pid, NULL, 0);
+  kill_orphans();
   exit(0);
 }
 

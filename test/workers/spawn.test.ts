@@ -174,3 +174,19 @@ test('helper: when the agent side closes, the helper kills and reaps every runni
   client.close();
   await waitFor(async () => processGone(grandchild), (gone) => gone, { what: `grandchild ${grandchild} to be killed` });
 });
+
+test('helper: a process a check moved into a session of its own (setsid) does not outlive the agent either', async () => {
+  const client = new SpawnerClient(helperPath!, env);
+  const pidFile = join(dir, 'setsid.pid');
+  // The check ends at once; what it started escaped its process group and lives on.
+  const result = await client.run(`setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' > /dev/null 2>&1 & sleep 0.2`, 10_000);
+  assert.equal(result.exitCode, 0);
+  const escaped = await waitFor(
+    async () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } },
+    (pid) => pid > 0,
+    { what: 'the escaped process to start' },
+  );
+  assert.equal(processGone(escaped), false, 'it survived the end of its check, in its own session');
+  client.close();
+  await waitFor(async () => processGone(escaped), (gone) => gone, { what: `escaped process ${escaped} to be killed with the helper` });
+});
