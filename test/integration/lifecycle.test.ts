@@ -183,3 +183,53 @@ test('a reload whose file has two sections on one node is refused, naming both, 
   assert.equal((await fx.observer.exists(`${path}/host.example:1`))?.mzxid.toString('hex'), before?.mzxid.toString('hex'), 'the node was not touched');
   await stopAndCheck(a, path);
 });
+
+for (const [why, after] of [
+  ['a chain of moves ([a] 1->2, [b] 2->3)', [{ name: 'a', port: 2, data: 'v=a' }, { name: 'b', port: 3, data: 'v=b' }]],
+  ['a move onto a removed service\'s node ([a] 1->2, [b] gone)', [{ name: 'a', port: 2, data: 'v=a' }]],
+] as [string, Svc[]][]) {
+  test(`make-before-break through ${why}: the old node goes once the new one carries the moved service's data, not after the 10 s fallback`, async () => {
+    const path = `/lifecycle/mbb-${after.length}`;
+    const before: Svc[] = [{ name: 'a', port: 1, data: 'v=a' }, { name: 'b', port: 2, data: 'v=b' }];
+    const file = writeConfig(render(path, before));
+    const a = agent(file);
+    await becomes(path, before, 'registered');
+    writeFileSync(file, render(path, after));
+    a.signal('SIGHUP');
+    await becomes(path, after, 'the moves applied and the old nodes gone');
+    assert.deepEqual(events(a, 'replacement_timeout'), [], 'released by ZooKeeper\'s confirmation, not by the fallback timer');
+    await stopAndCheck(a, path);
+  });
+}
+
+test('SIGTERM while the write limit holds creates back: none is sent after stop began, beyond one already on its way', async () => {
+  const path = '/lifecycle/limited';
+  const services: Svc[] = Array.from({ length: 300 }, (_, i) => ({ name: `w${i}`, port: 2000 + i, refresh: 5 }));
+  const a = agent(writeConfig(render(path, services)), ['--max-writes-per-second', '20']);
+  await a.waitForLog((r) => r.event === 'registered', 'the first registration');
+  // At 20 writes a second, most of the 300 creates are still waiting for their turn.
+  await new Promise((r) => setTimeout(r, 600));
+  await stopAndCheck(a, path);
+  const late = after(a, 'stopping').filter((r) => r.event === 'registered');
+  assert.ok(late.length <= 3, `registered after stopping: ${late.length} (each must have been on its way already)`);
+  for (const r of late) assert.ok(after(a, 'stopping').some((d) => d.event === 'deregistered' && d.path === r.path), `${r.path} was deleted by us`);
+});
+
+test('SIGTERM after the session was lost with ZooKeeper gone: the nodes the server may still hold are reported as left, not as removed', async () => {
+  const path = '/lifecycle/lost-then-term';
+  const services: Svc[] = [{ name: 'a', port: 1 }, { name: 'b', port: 2 }];
+  const a = agent(writeConfig(render(path, services)), ['--session-timeout', '2']);
+  await becomes(path, services, 'registered');
+  await fx.zk.stop();
+  try {
+    await a.waitForLog((r) => r.event === 'zk_session_lost', 'the session lost by our own clock', 30_000);
+    a.signal('SIGTERM');
+    assert.equal(await a.exited, 0);
+    const stopped = events(a, 'stopped')[0];
+    assert.equal(stopped?.remaining, 2, 'both nodes are left to the expiry of the lost session');
+    assert.match(String(stopped?.msg), /2 registrations are left to the session's expiry/);
+  } finally {
+    await fx.zk.start();
+  }
+  await becomes(path, [], 'the nodes gone when the server expired the session');
+});
