@@ -126,10 +126,16 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return n;
   }
 
-  /** Start draining: want nothing, and wait (at most `timeoutMs`) until ZooKeeper has none of our nodes. */
+  /**
+   * Start draining: want nothing, and wait (at most `timeoutMs`) until no node is ours under
+   * the current session. Returns how many may be left: those still ours, and those ours under
+   * a lost session that the server may hold until it expires.
+   */
   async removeAll(timeoutMs: number): Promise<number> {
     if (this.state === 'closed') return this.registeredCount;
     this.state = 'draining';
+    // Creates queued behind the write limit are for nodes nobody wants now: none goes out.
+    this.session.cancelWaitingWrites();
     for (const entry of this.entries.values()) {
       entry.want = null;
       this.kick(entry);
@@ -288,7 +294,13 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         return;
       }
       if (code !== NO_NODE) throw e;
-      await this.createParents(entry.path);
+      try {
+        await this.createParents(entry.path);
+      } catch (p) {
+        if (!(p instanceof WriteCancelledError)) throw p;
+        entry.again = true;
+        return;
+      }
       if (entry.want !== want) {
         entry.again = true; // the wish changed while the parents were made: decide again
         return;
@@ -327,9 +339,10 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   private async createParentsOf(path: string): Promise<void> {
     const { parent, ancestors } = splitParents(path);
+    const open = () => this.state === 'open';
     const creates = [
-      ...ancestors.map((p) => this.session.createPersistent(p, zookeeper.ACL.OPEN_ACL_UNSAFE)),
-      this.session.createPersistent(parent, this.session.acl),
+      ...ancestors.map((p) => this.session.createPersistent(p, zookeeper.ACL.OPEN_ACL_UNSAFE, open)),
+      this.session.createPersistent(parent, this.session.acl, open),
     ];
     const results = await Promise.allSettled(creates);
     for (const r of results) {

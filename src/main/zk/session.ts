@@ -314,7 +314,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
    * still call them off (a stop or a changed wish meanwhile), and they reject with WriteCancelledError.
    */
   private async writeTurn(what: string, proceed?: () => boolean): Promise<void> {
-    await this.limiter.take();
+    await this.limiter.take(what);
     if (proceed !== undefined && !proceed()) throw new WriteCancelledError(what);
   }
 
@@ -323,14 +323,19 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return this.call(`create ${path}`, true, (c, done) => c.create(path, data, this.acl, CreateMode.EPHEMERAL, (e, p) => done(e, p)));
   }
 
-  async createPersistent(path: string, acl: ACL[]): Promise<string> {
-    await this.limiter.take();
+  async createPersistent(path: string, acl: ACL[], proceed?: () => boolean): Promise<string> {
+    await this.writeTurn(`create ${path}`, proceed);
     return this.call(`create ${path}`, true, (c, done) => c.create(path, null, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
   }
 
   async setData(path: string, data: Buffer, version: number, proceed?: () => boolean): Promise<Stat> {
     await this.writeTurn(`update ${path}`, proceed);
     return this.call(`update ${path}`, true, (c, done) => c.setData(path, data, version, (e, s) => done(e, s)));
+  }
+
+  /** Stop began: every create or update still waiting for the write limit is called off (WriteCancelledError). */
+  cancelWaitingWrites(): void {
+    this.limiter.cancelAll();
   }
 
   remove(path: string, version: number): Promise<void> {
