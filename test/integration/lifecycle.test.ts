@@ -3,7 +3,7 @@
 // program against a real ZooKeeper, observed through an independent client.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
@@ -232,4 +232,24 @@ test('SIGTERM after the session was lost with ZooKeeper gone: the nodes the serv
     await fx.zk.start();
   }
   await becomes(path, [], 'the nodes gone when the server expired the session');
+});
+
+test("a reload that moves a service whose node was already removed (unhealthy) never brings the old node back", async () => {
+  const path = '/lifecycle/mbb-unhealthy';
+  const flag = writeConfig('', 'healthy.flag');
+  const file = writeConfig(render(path, [{ name: 'a', port: 1, cmd: `test -e ${flag}`, data: 'v=a' }]));
+  const a = agent(file);
+  await becomes(path, [{ name: 'a', port: 1, data: 'v=a' }], 'registered while healthy');
+  rmSync(flag);
+  await becomes(path, [], 'removed once unhealthy');
+  // A ZooKeeper watch on the old path: it fires on a create, however briefly the node lives.
+  let seen = false;
+  await new Promise<void>((resolve, reject) =>
+    fx.observer.raw.exists(`${path}/host.example:1`, () => (seen = true), (e, stat) => (e ? reject(e) : stat ? reject(new Error('the old node exists')) : resolve())),
+  );
+  writeFileSync(file, render(path, [{ name: 'a', port: 2, cmd: 'true', data: 'v=a' }]));
+  a.signal('SIGHUP');
+  await becomes(path, [{ name: 'a', port: 2, data: 'v=a' }], 'the moved service registered at its new node');
+  await holdsFor(async () => seen, (s) => !s, { durationMs: 1000, what: 'the old node staying away (no watch event on it)' });
+  await stopAndCheck(a, path);
 });

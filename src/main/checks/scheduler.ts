@@ -37,14 +37,16 @@ export class Scheduler {
   }
 
   /**
-   * Replace a service's chain with one for `spec`, at once and without waiting: the old
-   * chain's running check (if any) is no longer reported, and the new chain's first run
-   * waits for it to end, so the service still never overlaps itself.
+   * Replace a service's chain (the one named `from`: itself, or its name before a rename)
+   * with one for `spec`, at once and without waiting: the old chain's running check (if any)
+   * is no longer reported, and the new chain's first run waits for it to end, so the
+   * service still never overlaps itself.
    */
-  restart(spec: ServiceSpec): void {
-    const old = this.chains.get(spec.name);
+  restart(spec: ServiceSpec, from: string = spec.name): void {
+    const old = this.chains.get(from);
     if (old !== undefined) this.halt(old);
-    this.chains.delete(spec.name);
+    this.chains.delete(from);
+    if (from !== spec.name && this.chains.has(spec.name)) throw new Error(`service ${spec.name} is already scheduled`);
     this.begin(spec, old?.running ?? null);
   }
 

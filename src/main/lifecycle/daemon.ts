@@ -302,10 +302,13 @@ export class Daemon {
       const runtime = this.runtime(spec, old.health, old.healthSince);
       if (step.keepPayload) runtime.payload = old.payload;
       this.services.set(spec.name, runtime);
-      if (step.inheritFrom === spec.name) this.scheduler.restart(spec);
-      else this.scheduler.start(spec);
-      // An old path that a service of the new config names is that service's (desired.ts): nothing to bridge.
-      if (step.movedFrom !== null && old.payload !== null && !claimed.has(step.movedFrom)) this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
+      // A renamed section takes over the old name's chain: the same check never runs twice at once.
+      this.scheduler.restart(spec, step.inheritFrom);
+      // Bridge only a node that is ours now (one already deleted must not come back), and not an
+      // old path that a service of the new config names: that one is that service's (desired.ts).
+      if (step.movedFrom !== null && old.payload !== null && this.registrar.isRegistered(step.movedFrom) && !claimed.has(step.movedFrom)) {
+        this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
+      }
     }
     // Old nodes of services that are gone no longer bridge anything.
     for (const r of [...this.replacements.values()]) if (!this.services.has(r.service)) this.dropReplacement(r.oldPath);

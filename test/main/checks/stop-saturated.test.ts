@@ -74,3 +74,30 @@ test('restarting a chain while its check runs: the new chain waits for that chec
   assert.equal(overlaps, 0, 'never two checks of one service at once');
   assert.deepEqual([...new Set(starts)], ['sleep 0.5', 'sleep 0.1'], 'the versions replaced before they ran never ran');
 });
+
+test('a renamed service takes over its old name\'s chain: its first run waits for the old name\'s running check', async () => {
+  const pool = new CheckPool({ concurrency: 8, threads: 1, env: { PATH: process.env.PATH ?? '/bin' } });
+  let running = 0;
+  let overlaps = 0;
+  const ran: string[] = [];
+  const scheduler = new Scheduler(
+    async (s) => {
+      if (++running > 1) overlaps++;
+      ran.push(s.name);
+      try {
+        return await pool.run({ service: s.name, cmd: s.cmd, http: null, tcp: null, timeoutMs: 10_000 });
+      } finally {
+        running--;
+      }
+    },
+    () => {},
+  );
+  scheduler.start({ ...spec('old'), cmd: 'sleep 0.5' });
+  await waitFor(async () => running, (r) => r === 1, { what: 'the old name\'s check to run' });
+  scheduler.restart({ ...spec('new'), cmd: 'sleep 0.1' }, 'old');
+  await waitFor(async () => ran.filter((n) => n === 'new').length, (n) => n >= 2, { what: 'the new name to run twice', timeoutMs: 30_000 });
+  assert.equal(scheduler.size, 1, 'one chain: the old name\'s was taken over');
+  await scheduler.stopAll();
+  await pool.close();
+  assert.equal(overlaps, 0);
+});
