@@ -1,7 +1,8 @@
 // The agent's lifecycle as one explicit state machine (in the manner of Curator's
 // PersistentNode): which states exist, which moves between them are allowed, and what
-// each state permits. Every late event (a check result, a timer, a watch, a maintenance
-// poll) asks these functions before it acts. Pure.
+// each state permits. Every late event (a check result, a replacement timer, a maintenance
+// poll, a confirmed registration) asks these functions before it acts; the registrar's
+// watches and retries follow its own open/draining/closed state, which stop sets. Pure.
 //
 //            start()            parts up          stop()
 //   idle ────────────▶ starting ────────▶ running ───────▶ stopping ──▶ stopped

@@ -55,7 +55,7 @@ export function pendingConvergence(services: readonly ServiceView[]): string | n
   return null;
 }
 
-/** Without ZooKeeper, READY=1 comes this long after start once every check has answered. */
+/** Without ZooKeeper, READY=1 comes once every check has answered and no server has for this long (since start, or since the connection was lost). */
 export const READY_WITHOUT_ZOOKEEPER_MS = 10_000;
 
 export type Readiness = 'converged' | 'zookeeper_unreachable' | 'deadline' | null;

@@ -295,11 +295,12 @@ static void kill_orphans(void) {
     FILE *f = fopen(path, "r");
     int pid, any = 0;
     if (f != NULL) {
-      while (fscanf(f, "%d", &pid) == 1) {
-        kill(pid, SIGKILL);
-        any = 1;
-      }
+      // `any` only for progress: a child we may not signal (EPERM) would keep us looping for nothing.
+      while (fscanf(f, "%d", &pid) == 1)
+        if (kill(pid, SIGKILL) == 0) any = 1;
       fclose(f);
+    } else if (round == 0) {
+      fprintf(stderr, "zkw-spawn: cannot list its children (%s): a check process that left its group may outlive the agent\n", strerror(errno));
     }
     while (waitpid(-1, NULL, WNOHANG) > 0) any = 1;
     if (!any) return;

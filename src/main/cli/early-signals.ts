@@ -8,7 +8,7 @@
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
 export interface EarlySignals {
-  /** The first stop signal that arrived, if any. */
+  /** The stop signal that arrived, if any (a second one exits at once). */
   readonly stop: StopSignal | null;
   /** A SIGHUP arrived: re-read the config once started (the files may have changed since they were read). */
   readonly reload: boolean;
@@ -25,8 +25,9 @@ export function holdEarlySignals(): EarlySignals {
   let reload = false;
   let exitNow = false;
   const onStop = (signal: StopSignal): void => {
-    if (exitNow) process.exit(128 + NUMBERS[signal]);
-    stop ??= signal;
+    // Not a daemon, or a second stop signal while a slow start (DNS, a hung file system) holds the first: end now.
+    if (exitNow || stop !== null) process.exit(128 + NUMBERS[signal]);
+    stop = signal;
   };
   const onTerm = (): void => onStop('SIGTERM');
   const onInt = (): void => onStop('SIGINT');
@@ -46,6 +47,8 @@ export function holdEarlySignals(): EarlySignals {
     exitOnStop() {
       exitNow = true;
       if (stop !== null) process.exit(128 + NUMBERS[stop]);
+      // No daemon to reload: SIGHUP ends the process as it always did (a dropped ssh session).
+      process.off('SIGHUP', onHup);
     },
     release() {
       process.off('SIGTERM', onTerm);

@@ -1,7 +1,7 @@
 // Start, reload and stop as one serialized lifecycle: an explicit state with guarded
-// transitions (shared/lifecycle-state.ts) and one command queue. A reload request
-// during a reload folds into it (the file is read again and applied once); stop
-// preempts a reload, and after stop nothing starts. Applying a reload is synchronous,
+// transitions (shared/lifecycle-state.ts), one reload at a time, and stop over all. A
+// reload request during a reload folds into it (the file is read again and applied
+// once); stop preempts a reload, and after stop nothing starts. Applying a reload is synchronous,
 // so nothing interleaves with it; only the read awaits, and its result is dropped
 // once stop has begun.
 
@@ -106,7 +106,14 @@ export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
         superseded++;
         continue;
       }
-      if (config !== null) this.ops.apply(config);
+      if (config !== null) {
+        try {
+          this.ops.apply(config);
+        } catch (e) {
+          // A bug, but the agent must not stay in `reloading` (every later SIGHUP would fold into nothing).
+          this.log.error({ event: 'reload_failed', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'applying the reloaded config failed');
+        }
+      }
       if (!this.again) break;
       superseded = 0;
     }
