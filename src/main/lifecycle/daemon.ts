@@ -141,11 +141,6 @@ export class Daemon {
     return this.lifecycle.requestReload();
   }
 
-  /** Resolves when the reload under way (if any) has ended. */
-  reloadSettled(): Promise<void> {
-    return this.lifecycle.reloadSettled();
-  }
-
   /** SIGTERM: stop the checks, delete every node we registered, close the session. */
   stop(): Promise<StopOutcome> {
     return this.lifecycle.stop();
@@ -280,11 +275,9 @@ export class Daemon {
     }
     const before = new Map(this.services);
     const specs = new Map(next.services.map((s) => [s.name, s]));
-    const claimed = new Set(next.services.map((spec) => this.pathOf(spec)));
-    const plan = planReload(
-      [...before.values()].map((s) => ({ spec: s.spec, path: s.path })),
-      next.services.map((spec) => ({ spec, path: this.pathOf(spec) })),
-    );
+    const planned = next.services.map((spec) => ({ spec, path: this.pathOf(spec) }));
+    const claimed = new Set(planned.map((s) => s.path));
+    const plan = planReload([...before.values()].map((s) => ({ spec: s.spec, path: s.path })), planned);
     for (const step of plan.steps) {
       if (step.kind === 'keep') continue;
       if (step.kind === 'remove') {

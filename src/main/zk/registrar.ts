@@ -246,8 +246,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       this.setRegistered(entry, false);
       return;
     }
-    // Asked once a write's turn under the rate limit has come: it still serves the wish it was made for.
-    const stillWanted = () => this.state === 'open' && entry.want === want;
+    const stillWanted = this.wishStands(entry, want);
     if (owner === current) {
       if (!node.data.equals(want.data)) {
         if (!(await this.tolerate(this.session.setData(entry.path, want.data, node.stat.version, stillWanted), [NO_NODE, BAD_VERSION], entry))) return;
@@ -280,7 +279,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   }
 
   private async create(entry: Entry, want: Desired): Promise<void> {
-    const stillWanted = () => this.state === 'open' && entry.want === want;
+    const stillWanted = this.wishStands(entry, want);
     try {
       await this.session.createEphemeral(entry.path, want.data, stillWanted);
     } catch (e) {
@@ -348,6 +347,11 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     for (const r of results) {
       if (r.status === 'rejected' && zkCode(r.reason) !== NODE_EXISTS) throw r.reason;
     }
+  }
+
+  /** Asked once a write's turn under the rate limit has come: it still serves the wish it was made for. */
+  private wishStands(entry: Entry, want: Desired): () => boolean {
+    return () => this.state === 'open' && entry.want === want;
   }
 
   private confirm(entry: Entry): void {

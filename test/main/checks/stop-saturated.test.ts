@@ -45,59 +45,48 @@ test('closing a saturated pool answers every queued check, so every chain ends a
   assert.equal(late.reason, 'the agent is stopping', 'a check asked for after close is answered at once');
 });
 
-test('restarting a chain while its check runs: the new chain waits for that check, so a service never overlaps itself', async () => {
+/** A scheduler over a real pool that records each run (as `record(spec)`) and counts runs that overlapped another. */
+function watchedScheduler(record: (s: ServiceSpec) => string) {
   const pool = new CheckPool({ concurrency: 8, threads: 1, env: { PATH: process.env.PATH ?? '/bin' } });
-  let running = 0;
-  let overlaps = 0;
-  const starts: string[] = [];
+  const seen = { running: 0, overlaps: 0, runs: [] as string[] };
   const scheduler = new Scheduler(
     async (s) => {
-      if (++running > 1) overlaps++;
-      starts.push(s.cmd!);
+      if (++seen.running > 1) seen.overlaps++;
+      seen.runs.push(record(s));
       try {
         return await pool.run({ service: s.name, cmd: s.cmd, http: null, tcp: null, timeoutMs: 10_000 });
       } finally {
-        running--;
+        seen.running--;
       }
     },
     () => {},
   );
+  return { pool, scheduler, seen };
+}
+
+test('restarting a chain while its check runs: the new chain waits for that check, so a service never overlaps itself', async () => {
+  const { pool, scheduler, seen } = watchedScheduler((s) => s.cmd!);
   scheduler.start({ ...spec('a'), cmd: 'sleep 0.5' });
-  await waitFor(async () => running, (r) => r === 1, { what: 'the first check to run' });
+  await waitFor(async () => seen.running, (r) => r === 1, { what: 'the first check to run' });
   // Three quick changes in a row, as overlapping reloads would make them.
   scheduler.restart({ ...spec('a'), cmd: 'sleep 0.3' });
   scheduler.restart({ ...spec('a'), cmd: 'sleep 0.2' });
   scheduler.restart({ ...spec('a'), cmd: 'sleep 0.1' });
-  await waitFor(async () => starts.filter((c) => c === 'sleep 0.1').length, (n) => n >= 2, { what: 'the last version to run twice', timeoutMs: 30_000 });
+  await waitFor(async () => seen.runs.filter((c) => c === 'sleep 0.1').length, (n) => n >= 2, { what: 'the last version to run twice', timeoutMs: 30_000 });
   await scheduler.stopAll();
   await pool.close();
-  assert.equal(overlaps, 0, 'never two checks of one service at once');
-  assert.deepEqual([...new Set(starts)], ['sleep 0.5', 'sleep 0.1'], 'the versions replaced before they ran never ran');
+  assert.equal(seen.overlaps, 0, 'never two checks of one service at once');
+  assert.deepEqual([...new Set(seen.runs)], ['sleep 0.5', 'sleep 0.1'], 'the versions replaced before they ran never ran');
 });
 
 test('a renamed service takes over its old name\'s chain: its first run waits for the old name\'s running check', async () => {
-  const pool = new CheckPool({ concurrency: 8, threads: 1, env: { PATH: process.env.PATH ?? '/bin' } });
-  let running = 0;
-  let overlaps = 0;
-  const ran: string[] = [];
-  const scheduler = new Scheduler(
-    async (s) => {
-      if (++running > 1) overlaps++;
-      ran.push(s.name);
-      try {
-        return await pool.run({ service: s.name, cmd: s.cmd, http: null, tcp: null, timeoutMs: 10_000 });
-      } finally {
-        running--;
-      }
-    },
-    () => {},
-  );
+  const { pool, scheduler, seen } = watchedScheduler((s) => s.name);
   scheduler.start({ ...spec('old'), cmd: 'sleep 0.5' });
-  await waitFor(async () => running, (r) => r === 1, { what: 'the old name\'s check to run' });
+  await waitFor(async () => seen.running, (r) => r === 1, { what: 'the old name\'s check to run' });
   scheduler.restart({ ...spec('new'), cmd: 'sleep 0.1' }, 'old');
-  await waitFor(async () => ran.filter((n) => n === 'new').length, (n) => n >= 2, { what: 'the new name to run twice', timeoutMs: 30_000 });
+  await waitFor(async () => seen.runs.filter((n) => n === 'new').length, (n) => n >= 2, { what: 'the new name to run twice', timeoutMs: 30_000 });
   assert.equal(scheduler.size, 1, 'one chain: the old name\'s was taken over');
   await scheduler.stopAll();
   await pool.close();
-  assert.equal(overlaps, 0);
+  assert.equal(seen.overlaps, 0);
 });
