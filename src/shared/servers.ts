@@ -21,3 +21,11 @@ export function connectStringProblem(servers: string): string | null {
   }
   return null;
 }
+
+/** The hosts part and the chroot (null when there is none, or it is just "/"), as the client library splits them. */
+export function splitConnectString(servers: string): { servers: string; chroot: string | null } {
+  const slash = servers.indexOf('/');
+  if (slash === -1) return { servers, chroot: null };
+  const chroot = servers.slice(slash);
+  return { servers: servers.slice(0, slash), chroot: chroot === '/' ? null : chroot };
+}

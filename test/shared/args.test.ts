@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG, DEFAULT_SERVERS, parseCommandLine } from '../../src/shared/args.js';
-import { connectStringProblem } from '../../src/shared/servers.js';
+import { connectStringProblem, splitConnectString } from '../../src/shared/servers.js';
 
 function options(argv: string[]) {
   const r = parseCommandLine(argv);
@@ -57,4 +57,10 @@ test('connect strings: ensembles and a chroot pass; malformed ones are explained
   assert.match(connectStringProblem(',') ?? '', /no server/);
   assert.match(connectStringProblem('a:1/bad//chroot') ?? '', /chroot/);
   assert.match(connectStringProblem('a:1:2') ?? '', /host:port/);
+});
+
+test('a connect string splits into its hosts and its chroot (none for "/")', () => {
+  assert.deepEqual(splitConnectString('a:1,b:2'), { servers: 'a:1,b:2', chroot: null });
+  assert.deepEqual(splitConnectString('a:1,b:2/app/zk'), { servers: 'a:1,b:2', chroot: '/app/zk' });
+  assert.deepEqual(splitConnectString('a:1/'), { servers: 'a:1', chroot: null });
 });

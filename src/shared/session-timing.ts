@@ -1,0 +1,75 @@
+// The clocks of a ZooKeeper session, seen from the client. The server expires a session
+// `t` (the negotiated timeout) after the last packet it received from us, rounded up to
+// its tick, on the leader, which learns of our packets from the member we talk to within
+// half a tick. A server grants no t below 2 ticks, so all of that is under 2 t. Losing
+// contact is therefore not losing the session: the client keeps trying every member with
+// it, and only a server's "expired", or 2 t without our reaching any server, ends it. Pure.
+
+/** Idle connections are pinged this often: a pause or cut just short of t still leaves the session alive on the server. */
+export function pingIntervalMs(timeoutMs: number): number {
+  return Math.max(200, Math.floor(timeoutMs / 10));
+}
+
+/**
+ * No byte for this long on an open connection: it is dead (half-open, black-holed).
+ * With pings every t/10, a round trip up to 0.4 t still passes; half of t is left to
+ * reach another member before the server's clock runs out.
+ */
+export function silenceLimitMs(timeoutMs: number): number {
+  return Math.floor(timeoutMs / 2);
+}
+
+/** After our last packet at `lastSentAt`, no server can hold the session any more from this moment on. */
+export function expiredForSureAt(lastSentAt: number, timeoutMs: number): number {
+  return lastSentAt + 2 * timeoutMs;
+}
+
+/** How long the session surely lives on: a server heard us no earlier than our last answer from it. */
+export function sessionLeftMs(now: number, lastHeardAt: number, timeoutMs: number): number {
+  return lastHeardAt + timeoutMs - now;
+}
+
+export interface AttemptInputs {
+  /** Negotiated timeout, or the one asked for before any server answered. */
+  readonly timeoutMs: number;
+  /** sessionLeftMs() while we hold a session; null for a fresh one (nothing to keep alive). */
+  readonly leftMs: number | null;
+  /** Members not yet tried since contact was lost, this one included (at least 1). */
+  readonly untried: number;
+  /** The slowest recent round trip, or null before any was measured. */
+  readonly rttMs: number | null;
+  /** Attempts in a row that ran out of time without an answer. */
+  readonly timedOutInARow: number;
+}
+
+const UNKNOWN_RTT_FLOOR_MS = 2000;
+const RTT_MARGIN_MS = 500;
+
+/**
+ * How long one attempt on one member (TCP connect and handshake) may take.
+ * - Never below the round trip: twice the slowest one measured (2 s before any),
+ *   doubled after each attempt that ran out of time, so a slow network still connects.
+ *   Each hung-up fresh handshake leaves a session on the server, so this grows fast.
+ * - While a session is at stake, the time it surely has left is shared among the members
+ *   not yet tried, so a reachable member is reached in time even behind black holes.
+ */
+export function attemptDeadlineMs(a: AttemptInputs): number {
+  const t = a.timeoutMs;
+  const base = a.rttMs === null ? UNKNOWN_RTT_FLOOR_MS : 2 * a.rttMs + RTT_MARGIN_MS;
+  // A session at stake never spends more than 0.4 t on the floor: a round trip up to t/3 fits.
+  const cap = a.leftMs === null ? t : 0.4 * t;
+  const floor = Math.min(cap, base * 2 ** Math.min(a.timedOutInARow, 10));
+  const share = a.leftMs === null ? 0 : a.leftMs / Math.max(1, a.untried);
+  return Math.round(Math.max(floor, share, 250));
+}
+
+/** A pause of the whole process (SIGSTOP, a VM freeze) shows as a late tick; silence during it is not the network's. */
+export function stallMs(sinceLastTickMs: number, tickMs: number): number {
+  const late = sinceLastTickMs - tickMs;
+  return late > 1000 ? late : 0;
+}
+
+/** The slowest recent round trip: a new sample counts at once, an old maximum fades. */
+export function nextRttMs(previous: number | null, sampleMs: number): number {
+  return previous === null ? sampleMs : Math.max(sampleMs, previous * 0.9);
+}

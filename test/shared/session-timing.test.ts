@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { attemptDeadlineMs, expiredForSureAt, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
+
+test('pings every t/10 (200 ms at least), and a connection silent for t/2 is dead', () => {
+  assert.equal(pingIntervalMs(6000), 600);
+  assert.equal(pingIntervalMs(30_000), 3000);
+  assert.equal(pingIntervalMs(1000), 200);
+  assert.equal(silenceLimitMs(6000), 3000);
+  // A round trip of 0.4 t still fits: the answer to a ping sent t/10 after the last one comes within t/2.
+  const t = 10_000;
+  assert.ok(pingIntervalMs(t) + 0.39 * t < silenceLimitMs(t));
+});
+
+test('no server holds a session 2 t after our last packet; it surely lives t after our last answer', () => {
+  assert.equal(expiredForSureAt(1000, 6000), 13_000);
+  assert.equal(sessionLeftMs(5000, 2000, 6000), 3000);
+  assert.equal(sessionLeftMs(9000, 2000, 6000), -1000);
+});
+
+test('an attempt while a session is at stake shares the time it has left among the members not yet tried', () => {
+  // Cut from our member and one other (t = 6 s, a fast network): 3 s left, 2 members to try.
+  const a = attemptDeadlineMs({ timeoutMs: 6000, leftMs: 3000, untried: 2, rttMs: 1, timedOutInARow: 0 });
+  assert.equal(a, 1500);
+  // The black-holed member takes its share, and the healthy one is reached before t.
+  assert.ok(3000 + a < 6000);
+  // The last member gets whatever is left.
+  assert.equal(attemptDeadlineMs({ timeoutMs: 6000, leftMs: 1400, untried: 1, rttMs: 1, timedOutInARow: 0 }), 1400);
+});
+
+test('an attempt never gets less than the round trip: a slow network (RTT up to t/3) still connects', () => {
+  // t = 10 s, RTT 3 s measured: the floor is 0.4 t, above the round trip, although little time is left.
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: 2000, untried: 3, rttMs: 3000, timedOutInARow: 0 }), 4000);
+  // Time has run out by our clock, yet a server may still hold the session: keep trying at the floor.
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: -500, untried: 1, rttMs: 20, timedOutInARow: 0 }), 540);
+  // The delay began after our last measurement: each attempt that ran out of time doubles the floor.
+  const grown = [0, 1, 2, 3, 4].map((n) => attemptDeadlineMs({ timeoutMs: 10_000, leftMs: -1, untried: 1, rttMs: 1, timedOutInARow: n }));
+  assert.deepEqual(grown, [502, 1004, 2008, 4000, 4000]);
+});
+
+test('a fresh session (nothing at stake) waits 2 s before any round trip is known, doubling up to t', () => {
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: null, untried: 3, rttMs: null, timedOutInARow: 0 }), 2000);
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: null, untried: 3, rttMs: null, timedOutInARow: 1 }), 4000);
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: null, untried: 3, rttMs: null, timedOutInARow: 5 }), 10_000);
+  assert.equal(attemptDeadlineMs({ timeoutMs: 1000, leftMs: null, untried: 1, rttMs: null, timedOutInARow: 0 }), 1000);
+});
+
+test('a late tick is a stall of the process, not silence of the network', () => {
+  assert.equal(stallMs(260, 250), 0);
+  assert.equal(stallMs(1200, 250), 0);
+  assert.equal(stallMs(5250, 250), 5000);
+});
+
+test('the round trip: the slowest recent sample, fading', () => {
+  assert.equal(nextRttMs(null, 40), 40);
+  assert.equal(nextRttMs(40, 100), 100);
+  assert.equal(nextRttMs(100, 10), 90);
+});
