@@ -3,6 +3,8 @@
 // in `systemctl status`. Whether the watchdog is fed at all is the check engine's
 // liveness (engine-liveness.ts), never ZooKeeper's. Pure.
 
+import type { Registration } from './registration.js';
+
 /** How long start-up waits for registrations to converge before READY=1 is sent anyway. */
 export const READY_DEADLINE_MS = 60_000;
 
@@ -35,8 +37,7 @@ export interface ServiceView {
   /** Its check has produced at least one result. */
   readonly checked: boolean;
   readonly healthy: boolean | null;
-  /** ZooKeeper confirmed our node under the current session. */
-  readonly registered: boolean;
+  readonly registration: Registration;
 }
 
 export interface SessionView {
@@ -50,7 +51,7 @@ export interface SessionView {
 export function pendingConvergence(services: readonly ServiceView[]): string | null {
   const unchecked = services.filter((s) => !s.checked).length;
   if (unchecked > 0) return `waiting for the first check result of ${unchecked} of ${services.length} services`;
-  const unsettled = services.filter((s) => s.registered !== (s.healthy === true)).length;
+  const unsettled = services.filter((s) => (s.registration === 'registered') !== (s.healthy === true)).length;
   if (unsettled > 0) return `waiting for ZooKeeper to confirm ${unsettled} of ${services.length} registrations`;
   return null;
 }
@@ -77,8 +78,9 @@ export function readiness(services: readonly ServiceView[], sinceStartMs: number
 /** e.g. "42 services, 40 healthy, 40 registered; ZooKeeper connected". */
 export function statusLine(services: readonly ServiceView[], session: SessionView, ready: boolean): string {
   const healthy = services.filter((s) => s.healthy === true).length;
-  const registered = services.filter((s) => s.registered).length;
-  const counts = `${services.length} ${services.length === 1 ? 'service' : 'services'}, ${healthy} healthy, ${registered} registered`;
+  const registered = services.filter((s) => s.registration === 'registered').length;
+  const unconfirmed = services.filter((s) => s.registration === 'unconfirmed').length;
+  const counts = `${services.length} ${services.length === 1 ? 'service' : 'services'}, ${healthy} healthy, ${registered} registered${unconfirmed > 0 ? `, ${unconfirmed} unconfirmed` : ''}`;
   let zk = `ZooKeeper ${session.state}`;
   if (session.state !== 'connected' && session.unreachableForMs >= 1000) zk += ` (no server for ${Math.floor(session.unreachableForMs / 1000)} s)`;
   const pending = ready ? null : pendingConvergence(services);

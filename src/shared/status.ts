@@ -2,13 +2,14 @@
 // facts in, a JSON document or a table out. No secret reaches it: paths, results and
 // output tails only, with the [auth] password blotted out of the free text.
 
+import type { Registration } from './registration.js';
 import { blot } from './secrets.js';
 
 export interface ServiceFacts {
   readonly name: string;
   readonly path: string;
   readonly healthy: boolean | null;
-  readonly registered: boolean;
+  readonly registration: Registration;
   readonly maintenance: boolean;
   /** When the current health (including "unknown") began, epoch ms. */
   readonly healthSince: number;
@@ -30,7 +31,10 @@ export interface AgentFacts {
 export interface ServiceStatus {
   readonly name: string;
   readonly healthy: boolean | null;
+  /** True only when ZooKeeper confirmed the node under the current, connected session. */
   readonly registered: boolean;
+  /** registered, absent, or unconfirmed: contact was lost and the node may or may not be there. */
+  readonly registration: Registration;
   readonly maintenance: boolean;
   readonly path: string;
   readonly since: string;
@@ -69,7 +73,8 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
     services: facts.services.map((s) => ({
       name: s.name,
       healthy: s.healthy,
-      registered: s.registered,
+      registered: s.registration === 'registered',
+      registration: s.registration,
       maintenance: s.maintenance,
       path: s.path,
       since: iso(s.healthSince),
@@ -119,6 +124,12 @@ export function oneLine(text: string, width: number): string {
 const OUTPUT_WIDTH = 60;
 const REASON_WIDTH = 40;
 
+/** yes, no, or unconfirmed (an agent from before `registration` existed says yes or no). */
+function registrationWord(s: ServiceStatus): string {
+  if (s.registration === 'unconfirmed') return 'unconfirmed';
+  return s.registered ? 'yes' : 'no';
+}
+
 export function statusTable(doc: StatusDocument, now: number): string {
   const a = doc.agent;
   const head = [
@@ -130,7 +141,7 @@ export function statusTable(doc: StatusDocument, now: number): string {
   for (const s of doc.services) {
     const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + (s.maintenance ? ' (maint)' : '');
     const last = s.lastResult === null ? '-' : `${s.lastResult.passed ? 'pass' : 'fail'} ${s.lastResult.durationMs}ms ${oneLine(s.lastResult.reason, REASON_WIDTH)}`.trim();
-    rows.push([s.name, health, s.registered ? 'yes' : 'no', last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
+    rows.push([s.name, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());

@@ -51,7 +51,7 @@ test('an expired session (closed by a client that joined it) is replaced, and ev
   const firstId = session.id!;
 
   // Join the session with its id and password, then close it: the server ends the session.
-  const client = (session as unknown as { client: Client }).client;
+  const client = (session as unknown as { current: { client: Client } }).current.client;
   await proxy.setMode('refuse');
   const intruder = zookeeper.createClient(zk.connectString, { sessionTimeout: 10_000 });
   const manager = (intruder as unknown as { connectionManager: { sessionId: Buffer; sessionPassword: Buffer } }).connectionManager;

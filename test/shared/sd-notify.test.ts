@@ -13,11 +13,11 @@ import {
   type SessionView,
 } from '../../src/shared/sd-notify.js';
 
-const up: ServiceView = { checked: true, healthy: true, registered: true };
-const down: ServiceView = { checked: true, healthy: false, registered: false };
-const unchecked: ServiceView = { checked: false, healthy: null, registered: false };
-const healthyNotYetRegistered: ServiceView = { checked: true, healthy: true, registered: false };
-const unhealthyStillRegistered: ServiceView = { checked: true, healthy: false, registered: true };
+const up: ServiceView = { checked: true, healthy: true, registration: 'registered' };
+const down: ServiceView = { checked: true, healthy: false, registration: 'absent' };
+const unchecked: ServiceView = { checked: false, healthy: null, registration: 'absent' };
+const healthyNotYetRegistered: ServiceView = { checked: true, healthy: true, registration: 'absent' };
+const unhealthyStillRegistered: ServiceView = { checked: true, healthy: false, registration: 'registered' };
 const connected: SessionView = { state: 'connected', unreachableForMs: 0, timeoutMs: 10_000 };
 
 test('NOTIFY_SOCKET: unset, a path, an abstract name, and what is refused', () => {
@@ -75,6 +75,11 @@ test('STATUS= reads as a sentence a person can act on', () => {
     statusLine([healthyNotYetRegistered], { state: 'disconnected', unreachableForMs: 500, timeoutMs: 10_000 }, true),
     '1 service, 1 healthy, 0 registered; ZooKeeper disconnected',
     'once ready, no start-up words even if a registration is pending',
+  );
+  const cut: ServiceView = { checked: true, healthy: true, registration: 'unconfirmed' };
+  assert.equal(
+    statusLine([up, cut, cut], { state: 'disconnected', unreachableForMs: 2_000, timeoutMs: 10_000 }, true),
+    '3 services, 3 healthy, 1 registered, 2 unconfirmed; ZooKeeper disconnected (no server for 2 s)',
   );
 });
 

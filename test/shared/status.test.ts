@@ -16,9 +16,10 @@ function facts(): AgentFacts {
     hostMaintenance: false,
     maintenanceDir: '/m',
     services: [
-      { name: 'web', path: '/s/web/h:80', healthy: true, registered: true, maintenance: false, healthSince: T0 + 1000, lastResult: { passed: true, reason: 'exit 0', durationMs: 12.4, at: T0 + 120_000, outputTail: 'starting\nall good, pw=hunter22\n' } },
-      { name: 'db', path: '/s/db/h:5432', healthy: false, registered: false, maintenance: true, healthSince: T0 + 2000, lastResult: { passed: false, reason: 'exit 3', durationMs: 3, at: T0 + 121_000, outputTail: '' } },
-      { name: 'new', path: '/s/new/h:1', healthy: null, registered: false, maintenance: false, healthSince: T0, lastResult: null },
+      { name: 'web', path: '/s/web/h:80', healthy: true, registration: 'registered', maintenance: false, healthSince: T0 + 1000, lastResult: { passed: true, reason: 'exit 0', durationMs: 12.4, at: T0 + 120_000, outputTail: 'starting\nall good, pw=hunter22\n' } },
+      { name: 'db', path: '/s/db/h:5432', healthy: false, registration: 'absent', maintenance: true, healthSince: T0 + 2000, lastResult: { passed: false, reason: 'exit 3', durationMs: 3, at: T0 + 121_000, outputTail: '' } },
+      { name: 'new', path: '/s/new/h:1', healthy: null, registration: 'absent', maintenance: false, healthSince: T0, lastResult: null },
+      { name: 'cut', path: '/s/cut/h:2', healthy: true, registration: 'unconfirmed', maintenance: false, healthSince: T0, lastResult: null },
     ],
   };
 }
@@ -28,11 +29,12 @@ test('the status document: ISO times, uptime, per-service fields, and the secret
   assert.equal(doc.agent.uptimeSeconds, 125);
   assert.equal(doc.agent.startedAt, '2026-01-02T03:04:05.000Z');
   assert.equal(doc.agent.sessionId, '0100abcdef000001');
-  const [web, db, fresh] = doc.services;
+  const [web, db, fresh, cut] = doc.services;
   assert.deepEqual(web, {
     name: 'web',
     healthy: true,
     registered: true,
+    registration: 'registered',
     maintenance: false,
     path: '/s/web/h:80',
     since: '2026-01-02T03:04:06.000Z',
@@ -44,6 +46,11 @@ test('the status document: ISO times, uptime, per-service fields, and the secret
   assert.equal(fresh!.healthy, null);
   assert.equal(fresh!.lastResult, null);
   assert.equal(fresh!.outputTail, '');
+  assert.equal(fresh!.registered, false);
+  assert.equal(fresh!.registration, 'absent');
+  // Contact lost: never "registered", whatever the node did meanwhile.
+  assert.equal(cut!.registered, false);
+  assert.equal(cut!.registration, 'unconfirmed');
   assert.ok(!JSON.stringify(doc).includes('hunter22'));
 });
 
@@ -61,7 +68,8 @@ test('the table: one row per service with health, registration, last result, age
   assert.match(lines[2]!, /^web\s+healthy\s+yes\s+pass 12ms exit 0\s+2m4s\s+all good, pw=\[redacted\]$/);
   assert.match(lines[3]!, /^db\s+unhealthy \(maint\)\s+no\s+fail 3ms exit 3\s+2m3s$/);
   assert.match(lines[4]!, /^new\s+unknown\s+no\s+-\s+2m5s$/);
-  assert.equal(lines.length, 5);
+  assert.match(lines[5]!, /^cut\s+healthy\s+unconfirmed\s+-\s+2m5s$/);
+  assert.equal(lines.length, 6);
 });
 
 test('age and oneLine', () => {

@@ -20,6 +20,7 @@ import { Scheduler } from '../checks/scheduler.js';
 import { MaintenanceWatcher } from '../ops/maintenance-watcher.js';
 import { Registrar, type WantedNode } from '../zk/registrar.js';
 import { ZkSession } from '../zk/session.js';
+import { stopSummary } from '../../shared/stop-summary.js';
 import type { DaemonEvents, DaemonView } from './daemon-view.js';
 import { Lifecycle } from './lifecycle.js';
 
@@ -336,14 +337,16 @@ export class Daemon {
     // Closing the pool answers every queued check and kills the running ones (each helper
     // kills its groups), so the chains end now.
     const pool = this.pool.close();
-    const remaining = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
+    const drained = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
     this.registrar.close();
-    await this.session.close(STOP_CLOSE_TIMEOUT_MS);
+    const ends = await this.session.close(STOP_CLOSE_TIMEOUT_MS);
+    const summary = stopSummary(drained.deleted, drained.left, ends, Date.now());
     const ended = await Promise.race([Promise.all([chains, pool]).then(() => true), delay(STOP_POOL_TIMEOUT_MS, false)]);
     if (!ended) this.log.warn({ event: 'stop_pool_timeout' }, `the check workers did not end within ${STOP_POOL_TIMEOUT_MS / 1000} s; exiting anyway (their checks were killed)`);
     this.stats.stop();
-    this.log.info({ event: 'stopped', remaining }, remaining === 0 ? 'stopped; every registration removed' : `stopped; ${remaining} registrations are left to the session's expiry`);
-    return { remaining };
+    const { message, ...counts } = summary;
+    this.log.info({ event: 'stopped', ...counts }, message);
+    return { remaining: summary.remaining };
   }
 
   private facts(): ServiceFacts[] {
@@ -351,7 +354,7 @@ export class Daemon {
       name: s.spec.name,
       path: s.path,
       healthy: s.health.healthy,
-      registered: this.registrar.isRegistered(s.path),
+      registration: this.registrar.registration(s.path),
       maintenance: s.maintenance,
       healthSince: s.healthSince,
       lastResult: s.lastResult === null ? null : { passed: s.lastResult.passed, reason: s.lastResult.reason, durationMs: s.lastResult.durationMs, at: s.lastResultAt, outputTail: s.lastResult.outputTail },

@@ -46,7 +46,11 @@ export class AgentMetrics {
       });
     };
     perService('zkwatcher_service_healthy', 'Service health: 1 healthy, 0 unhealthy, -1 not known yet (no result).', (f) => (f.healthy === null ? -1 : f.healthy ? 1 : 0));
-    perService('zkwatcher_service_registered', "1 when ZooKeeper confirmed the service's node under the current session.", (f) => (f.registered ? 1 : 0));
+    perService(
+      'zkwatcher_service_registered',
+      "1 when ZooKeeper confirmed the service's node under the current, connected session; 0 when it has no node; -1 unconfirmed (contact lost: the node may or may not be there).",
+      (f) => (f.registration === 'registered' ? 1 : f.registration === 'absent' ? 0 : -1),
+    );
     perService('zkwatcher_maintenance', '1 when the service is in maintenance (its own flag file or the host\'s).', (f) => (f.maintenance ? 1 : 0));
     const scalar = (name: string, help: string, value: () => number): void => {
       new Gauge({ name, help, registers: r, collect() { this.set(value()); } });

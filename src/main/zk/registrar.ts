@@ -1,13 +1,15 @@
 // The registration table: which nodes should exist, and one single-flight sync per
-// path that makes ZooKeeper agree. A node counts as registered only when
-// ZooKeeper said so under the current session. Its own state: open (any wish),
+// path that makes ZooKeeper agree. A node counts as registered only when ZooKeeper said so
+// under the current, connected session (registration.ts). Its own state: open (any wish),
 // draining (stop began: only removals), closed (nothing runs, no timer is left).
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { isOrphanOfThisHost } from '../../shared/ownership.js';
+import { nextRegistration, type Registration, type RegistrationEvent } from '../../shared/registration.js';
 import { splitParents } from '../../shared/znode.js';
-import { AUTH_REQUIRED, BAD_VERSION, NODE_EXISTS, NO_AUTH, NO_NODE, WriteCancelledError, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
+import { AUTH_REQUIRED, BAD_VERSION, CONNECTION_LOSS, NODE_EXISTS, NO_AUTH, NO_NODE, NotConnectedError, WriteCancelledError, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
+import { splitConnectString } from '../../shared/servers.js';
 import type { ZkSession } from './session.js';
 import zookeeper from 'node-zookeeper-client';
 
@@ -19,9 +21,9 @@ interface Entry {
   readonly path: string;
   readonly log: Logger;
   want: Desired | null;
-  registered: boolean;
-  /** It was ours under a session since lost: the server may hold it until that session expires, or not. */
-  uncertain: boolean;
+  registration: Registration;
+  /** The session our node was last confirmed (or written) under; null while absent. */
+  heldBy: string | null;
   running: boolean;
   /** The wish changed (or a watch fired) while a sync ran: run once more. */
   again: boolean;
@@ -45,17 +47,31 @@ export interface RegistrarEvents {
   confirmed: [path: string];
 }
 
+/** One entry's part in the stop summary: a node that may still be there, and the session that would hold it. */
+export interface LeftNode {
+  readonly path: string;
+  readonly heldBy: string | null;
+}
+
+export interface DrainResult {
+  /** Nodes ZooKeeper confirmed gone since the drain began (deleted by us, or read back absent). */
+  readonly deleted: number;
+  /** Nodes not confirmed gone: registered, or unconfirmed. */
+  readonly left: readonly LeftNode[];
+}
+
 const NO_OWNER = '0000000000000000';
 const MAX_RETRY_MS = 10_000;
-/** Re-registration after a new session starts at a random point of this window. */
-const REREGISTER_JITTER_MS = 2000;
+/** Creating what is missing after a new session starts at a random point of this window. */
+const RECREATE_JITTER_MS = 2000;
 
 export class Registrar extends EventEmitter<RegistrarEvents> {
   state: RegistrarState = 'open';
   private readonly entries = new Map<string, Entry>();
-  private jitterTimer: NodeJS.Timeout | undefined;
   /** Parent paths being created now, so that concurrent registrations share one attempt. */
   private readonly parentsInFlight = new Map<string, Promise<void>>();
+  /** No create before this moment (performance.now()): a fleet re-registering at once after a ZooKeeper restart is spread out. */
+  private createNotBefore = 0;
 
   constructor(private readonly session: ZkSession, private readonly log: Logger) {
     super();
@@ -63,28 +79,26 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     session.on('connected', (_id, fresh) => {
       if (this.state === 'closed') return;
       if (fresh) sessions++;
-      for (const entry of this.entries.values()) if (fresh) this.setRegistered(entry, false);
-      // After a lost session every host of a fleet may be re-registering at once (a ZooKeeper
-      // restart): wait a random moment first. The very first session registers at once.
-      // While draining there is nothing to re-register, only removals, which go at once.
-      const delay = fresh && sessions > 1 && this.state === 'open' ? Math.random() * REREGISTER_JITTER_MS : 0;
-      if (delay > 0) this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `re-registering in ${Math.round(delay)} ms`);
-      clearTimeout(this.jitterTimer);
-      this.jitterTimer = setTimeout(() => {
-        this.jitterTimer = undefined;
-        // Within the session, only what could not be sent is retried now; a request the server
-        // refused waits for its backoff (a server that drops the connection on every request
-        // would otherwise be asked again at every reconnect, hundreds of times a second).
-        for (const entry of this.entries.values()) if (fresh || entry.awaitsConnection) this.kick(entry);
-      }, delay);
-    });
-    session.on('lost', () => {
-      if (this.state === 'closed') return;
-      for (const entry of this.entries.values()) {
-        if (entry.registered) entry.uncertain = true;
-        this.setRegistered(entry, false);
+      // The very first session registers at once. After a lost one, every host of a fleet may
+      // be re-registering together: creating what is missing waits a random moment. Reading
+      // back and taking over our old session's nodes do not: those nodes are visible now, and
+      // the old session may expire any moment. While draining there are only removals.
+      if (fresh && sessions > 1 && this.state === 'open') {
+        const delay = Math.random() * RECREATE_JITTER_MS;
+        this.createNotBefore = performance.now() + delay;
+        this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `creating missing nodes from ${Math.round(delay)} ms on; taking over our old ones at once`);
       }
+      // Within the session, what is unconfirmed is read back now, and what could not be sent is
+      // retried; a request the server refused waits for its backoff (a server that drops the
+      // connection on every request would otherwise be asked again at every reconnect).
+      for (const entry of this.entries.values()) if (fresh || entry.awaitsConnection || entry.registration === 'unconfirmed') this.kick(entry);
     });
+    const contactLost = (): void => {
+      if (this.state === 'closed') return;
+      for (const entry of this.entries.values()) this.note(entry, 'contact_lost');
+    };
+    session.on('disconnected', contactLost);
+    session.on('lost', contactLost);
     session.on('watch', (path) => {
       if (this.state === 'closed') return;
       const entry = this.entries.get(path);
@@ -108,7 +122,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let entry = this.entries.get(path);
     if (entry === undefined) {
       if (desired === null) return;
-      entry = { path, log, want: null, registered: false, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, uncertain: false, lastConflict: null };
+      entry = { path, log, want: null, registration: 'absent', heldBy: null, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, lastConflict: null };
       this.entries.set(path, entry);
     }
     if (sameWish(entry.want, desired)) return;
@@ -117,22 +131,32 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   }
 
   isRegistered(path: string): boolean {
-    return this.entries.get(path)?.registered === true;
+    return this.registration(path) === 'registered';
+  }
+
+  registration(path: string): Registration {
+    return this.entries.get(path)?.registration ?? 'absent';
   }
 
   get registeredCount(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.registered) n++;
+    for (const e of this.entries.values()) if (e.registration === 'registered') n++;
     return n;
   }
 
   /**
-   * Start draining: want nothing, and wait (at most `timeoutMs`) until no node is ours under
-   * the current session. Returns how many may be left: those still ours, and those ours under
-   * a lost session that the server may hold until it expires.
+   * Start draining: want nothing, and wait (at most `timeoutMs`) until ZooKeeper confirmed
+   * every node of ours gone. Says how many it confirmed, and which may be left: still ours,
+   * or unconfirmed (held by a session the server may keep until it expires).
    */
-  async removeAll(timeoutMs: number): Promise<number> {
-    if (this.state === 'closed') return this.registeredCount;
+  async removeAll(timeoutMs: number): Promise<DrainResult> {
+    const present = (e: Entry): boolean => e.registration !== 'absent';
+    const before = new Set([...this.entries.values()].filter(present).map((e) => e.path));
+    const result = (): DrainResult => {
+      const left = [...this.entries.values()].filter(present);
+      return { deleted: [...before].filter((p) => !present(this.entries.get(p) ?? ({ registration: 'absent' } as Entry))).length, left: left.map((e) => ({ path: e.path, heldBy: e.heldBy })) };
+    };
+    if (this.state === 'closed') return result();
     this.state = 'draining';
     // Creates queued behind the write limit are for nodes nobody wants now: none goes out.
     this.session.cancelWaitingWrites();
@@ -141,24 +165,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       this.kick(entry);
     }
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && [...this.entries.values()].some((e) => e.registered || e.running)) {
+    while (Date.now() < deadline && [...this.entries.values()].some((e) => present(e) || e.running)) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    const left = [...this.entries.values()].filter((e) => e.registered || e.running || e.uncertain);
-    if (left.length > 0) {
-      this.log.warn(
-        { event: 'remove_all_timeout', left: left.length, paths: left.slice(0, 10).map((e) => `${e.path} running=${e.running} registered=${e.registered} again=${e.again} failures=${e.failures} want=${e.want !== null}`), queue: this.session.queueDepth },
-        `${left.length} nodes were not confirmed deleted within ${timeoutMs} ms`,
-      );
-    }
-    // Left: confirmed ours, or ours under a lost session the server may still hold.
-    return left.filter((e) => e.registered || e.uncertain).length;
+    return result();
   }
 
-  /** Closed: no sync starts again, and no retry or jitter timer is left behind. */
+  /** Closed: no sync starts again, and no retry or hold timer is left behind. */
   close(): void {
     this.state = 'closed';
-    clearTimeout(this.jitterTimer);
     for (const entry of this.entries.values()) {
       clearTimeout(entry.retryTimer);
       entry.retryTimer = undefined;
@@ -184,19 +199,17 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (round === 20) throw new Error(`${entry.path} kept changing while we synced it`);
         entry.again = false;
         await this.syncOnce(entry);
-        entry.log.debug({ event: 'synced', path: entry.path, round, want: entry.want !== null, registered: entry.registered, again: entry.again }, `synced ${entry.path}`);
+        entry.log.debug({ event: 'synced', path: entry.path, round, want: entry.want !== null, registration: entry.registration, again: entry.again }, `synced ${entry.path}`);
         if (!entry.again) break;
       }
       entry.failures = 0;
       entry.awaitsConnection = false;
-      // Read and settled under a live session: what it says is the truth now.
-      entry.uncertain = false;
     } catch (error) {
       entry.failures++;
       this.retryLater(entry, error);
     } finally {
       entry.running = false;
-      if (entry.want === null && !entry.registered && !entry.uncertain && entry.failures === 0) this.entries.delete(entry.path);
+      if (entry.want === null && entry.registration === 'absent' && entry.failures === 0) this.entries.delete(entry.path);
     }
   }
 
@@ -220,8 +233,12 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     entry.retryTimer.unref();
   }
 
-  private setRegistered(entry: Entry, registered: boolean): void {
-    entry.registered = registered;
+  /** Every change of an entry's registration goes through registration.ts; 'confirmed' only counts while connected. */
+  private note(entry: Entry, event: RegistrationEvent): void {
+    if (event === 'confirmed' && this.session.state !== 'connected') event = 'contact_lost';
+    if (event === 'confirmed' || event === 'outcome_unknown') entry.heldBy = this.session.heldId;
+    entry.registration = nextRegistration(entry.registration, event);
+    if (entry.registration === 'absent') entry.heldBy = null;
   }
 
   /** Read what ZooKeeper has at the path, then make it match the wish. Throws to retry. */
@@ -230,8 +247,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     // The wish as it is now, after the read: a stop that began during it wants no create.
     const want = entry.want;
     if (node === null) {
-      this.setRegistered(entry, false);
+      this.note(entry, 'gone');
       if (want === null) return;
+      const wait = this.createNotBefore - performance.now();
+      if (wait > 0 && this.state === 'open') {
+        // Our old session's node is gone already: this create is one of the fleet's many, spread out.
+        clearTimeout(entry.retryTimer);
+        entry.retryTimer = setTimeout(() => this.kick(entry), wait);
+        return;
+      }
       await this.create(entry, want);
       return;
     }
@@ -243,7 +267,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (!(await this.tolerate(this.session.remove(entry.path, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
         entry.log.info({ event: 'deregistered', path: entry.path }, `deregistered ${entry.path}`);
       }
-      this.setRegistered(entry, false);
+      this.note(entry, 'gone');
       return;
     }
     const stillWanted = this.wishStands(entry, want);
@@ -252,7 +276,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
         if (!(await this.tolerate(this.session.setData(entry.path, want.data, node.stat.version, stillWanted), [NO_NODE, BAD_VERSION], entry))) return;
         entry.log.info({ event: 'data_updated', path: entry.path }, `updated the data of ${entry.path}`);
       }
-      this.setRegistered(entry, true);
+      this.note(entry, 'confirmed');
       entry.lastConflict = null;
       this.confirm(entry);
       return;
@@ -262,12 +286,12 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       // session expired: replace it atomically, so the node never disappears and does not vanish
       // later when that old session is reaped.
       if (!(await this.tolerate(this.session.replaceEphemeral(entry.path, node.stat.version, want.data, stillWanted), [NO_NODE, BAD_VERSION, NODE_EXISTS], entry))) return;
-      this.setRegistered(entry, true);
+      this.note(entry, 'confirmed');
       this.confirm(entry);
       entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
       return;
     }
-    this.setRegistered(entry, false);
+    this.note(entry, 'gone');
     const conflict = owner === NO_OWNER ? 'a persistent node' : `an ephemeral node of session 0x${owner}`;
     if (entry.lastConflict !== conflict) {
       entry.lastConflict = conflict;
@@ -283,6 +307,8 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     try {
       await this.session.createEphemeral(entry.path, want.data, stillWanted);
     } catch (e) {
+      // Sent, and no answer: the node may exist now. The next read says.
+      if ((e instanceof ZkUnavailableError && !(e instanceof NotConnectedError)) || zkCode(e) === CONNECTION_LOSS) this.note(entry, 'outcome_unknown');
       if (e instanceof WriteCancelledError) {
         entry.again = true;
         return;
@@ -307,7 +333,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       if (!(await this.tolerate(this.session.createEphemeral(entry.path, want.data, stillWanted), [NODE_EXISTS], entry))) return;
     }
     entry.lastConflict = null;
-    this.setRegistered(entry, true);
+    this.note(entry, 'confirmed');
     this.confirm(entry);
     entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
     // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
@@ -330,10 +356,26 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     const { parent } = splitParents(path);
     let pending = this.parentsInFlight.get(parent);
     if (pending === undefined) {
-      pending = this.createParentsOf(path).finally(() => this.parentsInFlight.delete(parent));
+      pending = this.createParentsOrChroot(path).finally(() => this.parentsInFlight.delete(parent));
       this.parentsInFlight.set(parent, pending);
     }
     return pending;
+  }
+
+  /** NO_NODE for our topmost parent can only mean the connect string's chroot is missing: make it, then the parents. */
+  private async createParentsOrChroot(path: string): Promise<void> {
+    try {
+      await this.createParentsOf(path);
+    } catch (e) {
+      if (zkCode(e) !== NO_NODE || !this.session.hasChroot) throw e;
+      try {
+        await this.session.ensureChroot();
+      } catch (c) {
+        const chroot = splitConnectString(this.session.connectString).chroot;
+        throw new Error(`the chroot ${chroot} of the connect string does not exist and could not be created: ${zkCode(c) === NO_AUTH ? 'no permission to create it (create it, or allow our [auth] user to)' : describeZkError(c)}`);
+      }
+      await this.createParentsOf(path);
+    }
   }
 
   private async createParentsOf(path: string): Promise<void> {

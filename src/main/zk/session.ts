@@ -1,24 +1,23 @@
-// The one ZooKeeper session of this agent. It owns the node-zookeeper-client
-// instance and guards around its gaps: every operation has a deadline, writes go
-// out only while connected, the session is treated as lost when no server has
-// answered for the negotiated timeout, and a fresh client replaces a dead one.
+// The one ZooKeeper session of this agent. It decides which client is ours and when the
+// session is over; tracked-client.ts holds the library's client and its guards. Losing
+// contact is not losing the session (session-timing.ts): the client keeps trying every
+// member with it until a server says it expired or 2 t pass without our reaching one. When
+// every member closes our handshake without a word while granting a fresh session, the
+// ensemble lost its data: the fresh session is taken at once. Every operation has a
+// deadline, and writes go out only while connected.
 
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import zookeeper, { type ACL, type Client, type Stat, type Watcher } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client, type Stat } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
-import { installClientGuards } from './nzc-guards.js';
+import { expiredForSureAt } from '../../shared/session-timing.js';
+import { splitConnectString } from '../../shared/servers.js';
+import { TrackedClient } from './tracked-client.js';
 import { WriteLimiter } from './write-limiter.js';
-import { WriteCancelledError, ZkUnavailableError } from './zk-errors.js';
-
-installClientGuards();
+import { NODE_EXISTS, NotConnectedError, WriteCancelledError, ZkUnavailableError, zkCode } from './zk-errors.js';
 
 const { ACL: AclClass, Id, Permission, CreateMode } = zookeeper;
-
-const LIVENESS_TICK_MS = 250;
-/** Longest wait for a server's answer to our connect request (capped at a third of the session timeout). */
-const HANDSHAKE_TIMEOUT_MS = 2000;
 
 export interface SessionOptions {
   readonly connectString: string;
@@ -31,44 +30,54 @@ export interface SessionOptions {
   readonly logger: Logger;
 }
 
+/** connecting: no session yet; disconnected: we hold one and are trying to reach it again. */
 export type SessionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
 export interface SessionEvents {
   /** A server answers; `fresh` when this is a new session (everything must be re-asserted). */
   connected: [sessionId: string, fresh: boolean];
+  /** Contact lost; the session may well live on (nothing is confirmed until a server answers). */
   disconnected: [];
-  /** The session is gone (expired, or silent for longer than its timeout): nothing we wrote under it can be trusted. */
+  /** The session is gone (a server said it expired, or 2 t passed unheard): nothing we wrote under it can be trusted. */
   lost: [sessionId: string, why: string];
   /** A watch on one of our paths fired. */
   watch: [path: string, type: string];
 }
 
+/** Where a session's nodes stand once we stop: gone with a confirmed close, or left until a moment (epoch ms). */
+export interface SessionEnd {
+  readonly sessionId: string;
+  /** The server confirmed the close: its ephemerals are gone with it. */
+  readonly closed: boolean;
+  /** Epoch ms by which no server holds it any more (null when closed). */
+  readonly expiresBy: number | null;
+}
+
 export class ZkSession extends EventEmitter<SessionEvents> {
   state: SessionState = 'connecting';
-  private client: Client | null = null;
+  private current: TrackedClient | null = null;
+  /** A fresh client tried beside ours while every member refuses ours. */
+  private candidate: TrackedClient | null = null;
+  private candidateConnected = false;
   private sessionId: string | null = null;
   /** Every session id this agent process has held: their nodes are ours to take over or delete. */
   readonly ownSessions = new Set<string>();
-  private lostTimer: NodeJS.Timeout | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
-  /** When the current client last received bytes from a server (performance.now()). */
-  private lastHeard = 0;
-  /** When its current TCP connection opened; a server that accepts but never answers the handshake is dropped. */
-  private socketOpened = 0;
+  /** Sessions given up, and the epoch ms from which no server holds them. */
+  private readonly ended = new Map<string, number>();
+  private giveUpTimer: NodeJS.Timeout | undefined;
   private waitLogTimer: NodeJS.Timeout | undefined;
   /** A new client after a session that failed at once waits here (backoff.ts). */
   private rebuildTimer: NodeJS.Timeout | undefined;
-  /** When the current client's session was established (performance.now()); null until it is. */
+  /** When the current session was established (performance.now()); null until it is. */
   private establishedAt: number | null = null;
   private fastFailures = 0;
   /** Since when no server has answered us (start counts); null while connected. */
   private unreachableSince: number | null = null;
-  private generation = 0;
+  private chrootMade: Promise<void> | null = null;
   readonly opTimeoutMs: number;
   private readonly limiter: WriteLimiter;
   private readonly log: Logger;
   readonly acl: ACL[];
-  private readonly watcher: Watcher = (event) => this.emit('watch', event.getPath(), event.getName());
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -88,11 +97,23 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return this.state === 'connected' ? this.sessionId : null;
   }
 
+  /** The session we hold, connected or not (null before one is granted and after it is given up). */
+  get heldId(): string | null {
+    return this.state === 'closed' ? null : this.sessionId;
+  }
+
+  get connectString(): string {
+    return this.options.connectString;
+  }
+
+  /** Whether the connect string names a chroot (`host:port/chroot`). */
+  get hasChroot(): boolean {
+    return splitConnectString(this.options.connectString).chroot !== null;
+  }
+
   /** Requests the library has sent and not had answered, and those it has not sent yet. */
   get queueDepth(): { awaitingAnswer: number; unsent: number } {
-    if (this.client === null) return { awaitingAnswer: 0, unsent: 0 };
-    const m = internals(this.client);
-    return { awaitingAnswer: m.pendingQueue?.length ?? 0, unsent: m.packetQueue?.queue.length ?? 0 };
+    return this.current?.queueDepth ?? { awaitingAnswer: 0, unsent: 0 };
   }
 
   /** How long no ZooKeeper server has answered (since start, or since the connection was lost); 0 while connected. */
@@ -101,56 +122,33 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   get negotiatedTimeoutMs(): number {
-    return this.client?.getSessionTimeout() ?? this.options.sessionTimeoutMs;
+    return this.current?.timeoutMs ?? this.options.sessionTimeoutMs;
   }
 
   start(): void {
     this.unreachableSince = performance.now();
-    this.newClient();
+    this.current = this.newClient();
+    this.scheduleWaitLog(1000);
+    this.current.start();
   }
 
-  private newClient(): void {
-    const generation = ++this.generation;
-    this.establishedAt = null;
-    const client = zookeeper.createClient(this.options.connectString, {
-      sessionTimeout: this.options.sessionTimeoutMs,
-      spinDelay: 1000,
-      retries: 0,
+  private newClient(): TrackedClient {
+    const tc = new TrackedClient({ connectString: this.options.connectString, sessionTimeoutMs: this.options.sessionTimeoutMs, auth: this.options.auth, log: this.log });
+    tc.on('connected', () => this.onClientConnected(tc));
+    tc.on('disconnected', () => tc === this.current && this.onDisconnected());
+    tc.on('expired', () => {
+      if (tc === this.current) this.onLost('the server expired the session');
+      else if (tc === this.candidate) this.dropCandidate();
     });
-    this.client = client;
-    this.sessionId = null;
-    this.state = 'connecting';
-    this.lastHeard = performance.now();
-    this.socketOpened = 0;
-    const manager = internals(client);
-    const onSocketData = manager.onSocketData;
-    const onSocketConnected = manager.onSocketConnected;
-    // Every byte from a server proves the connection alive: the clock for half-open detection.
-    manager.onSocketData = (buffer: Buffer) => {
-      if (generation === this.generation) this.lastHeard = performance.now();
-      onSocketData.call(manager, buffer);
-    };
-    manager.onSocketConnected = () => {
-      if (generation === this.generation) this.socketOpened = performance.now();
-      onSocketConnected.call(manager);
-    };
-    clearInterval(this.livenessTimer);
-    this.livenessTimer = setInterval(() => generation === this.generation && this.checkLiveness(client), LIVENESS_TICK_MS);
-    this.livenessTimer.unref();
-    if (this.options.auth !== null) {
-      client.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
-    }
-    const current = (): boolean => generation === this.generation;
-    client.on('connected', () => current() && this.onConnected(client));
-    client.on('disconnected', () => current() && this.onDisconnected());
-    client.on('expired', () => current() && this.onLost('the server expired the session'));
-    client.on('authenticationFailed', () => {
-      if (!current()) return;
+    tc.on('authFailed', () => {
+      if (tc === this.candidate) return this.dropCandidate();
+      if (tc !== this.current) return;
       this.log.error({ event: 'auth_failed' }, 'ZooKeeper refused our digest credentials ([auth] user/password); retrying with a new session');
       this.onLost('authentication failed');
     });
-    this.scheduleWaitLog(1000);
-    client.connect();
+    tc.on('refusedByAll', () => tc === this.current && this.onRefusedByAll());
+    tc.on('watch', (path, type) => tc === this.current && this.emit('watch', path, type));
+    return tc;
   }
 
   private scheduleWaitLog(delayMs: number): void {
@@ -164,116 +162,209 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     this.waitLogTimer.unref();
   }
 
-  private onConnected(client: Client): void {
-    clearTimeout(this.lostTimer);
+  private onClientConnected(tc: TrackedClient): void {
+    if (this.state === 'closed') return;
+    if (tc === this.candidate) {
+      if (this.state === 'connected') return this.dropCandidate();
+      // A member grants a fresh session while refusing ours. Ours gets one more round of every
+      // member; refused by all again, the ensemble has lost our session (onRefusedByAll).
+      this.candidateConnected = true;
+      this.current?.resetRefusals();
+      this.log.warn({ event: 'zk_fresh_session_granted', sessionId: tc.sessionId }, 'a member grants a fresh session while refusing ours; trying ours on every member once more');
+      return;
+    }
+    if (tc !== this.current) return;
+    clearTimeout(this.giveUpTimer);
     clearTimeout(this.waitLogTimer);
-    const id = client.getSessionId().toString('hex');
+    this.dropCandidate();
+    const id = tc.sessionId ?? '';
     const fresh = id !== this.sessionId;
     if (fresh) this.establishedAt = performance.now();
     this.sessionId = id;
     this.ownSessions.add(id);
     this.state = 'connected';
     this.unreachableSince = null;
-    this.log.info({ event: 'zk_connected', sessionId: id, fresh, negotiatedTimeoutMs: client.getSessionTimeout() }, fresh ? 'ZooKeeper session established' : 'reconnected within the session');
+    this.log.info({ event: 'zk_connected', sessionId: id, fresh, negotiatedTimeoutMs: tc.timeoutMs }, fresh ? 'ZooKeeper session established' : 'reconnected within the session');
     this.emit('connected', id, fresh);
   }
 
   private onDisconnected(): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'connecting') return;
     this.state = 'disconnected';
     this.unreachableSince ??= performance.now();
-    this.log.warn({ event: 'zk_disconnected', sessionId: this.sessionId }, 'lost the connection to ZooKeeper; reconnecting within the session');
+    this.log.warn({ event: 'zk_disconnected', sessionId: this.sessionId }, 'lost the connection to ZooKeeper; trying every member with the session');
     this.emit('disconnected');
-    clearTimeout(this.lostTimer);
-    // The library never reports expiry while it cannot reach a server: keep our own clock,
-    // from the last time a server spoke to us, as the server's own clock runs.
-    const timeout = this.negotiatedTimeoutMs;
-    const left = Math.max(0, this.lastHeard + timeout - performance.now());
-    this.lostTimer = setTimeout(() => this.onLost(`no server answered for the session timeout (${timeout} ms)`), left);
-    this.scheduleWaitLog(timeout);
+    this.armGiveUp();
+    this.scheduleWaitLog(this.negotiatedTimeoutMs);
   }
 
   /**
-   * The library has no read timeout. Drop a connection that stays open but carries nothing
-   * (half-open, a silent partition) after 2/3 of the session timeout, as Java's client does,
-   * and one whose server accepted it but never answered the handshake (ZooKeeper does that
-   * while it restarts). The library then reconnects, to another server if there is one.
+   * The library never reports expiry while it cannot reach a server. Once no server can
+   * hold the session any more (2 t after our last packet, handshakes included), build a
+   * fresh client; a server that answers before then says itself whether the session lives.
    */
-  private checkLiveness(client: Client): void {
-    const now = performance.now();
-    const timeout = this.negotiatedTimeoutMs;
-    let why: string | null = null;
-    if (this.state === 'connected' && now - this.lastHeard > (timeout * 2) / 3) {
-      why = `no bytes from ZooKeeper for ${Math.round(now - this.lastHeard)} ms`;
-    } else if (this.state !== 'connected' && this.socketOpened > this.lastHeard && now - this.socketOpened > Math.min(HANDSHAKE_TIMEOUT_MS, timeout / 3)) {
-      why = `the server accepted the connection but has not answered the handshake for ${Math.round(now - this.socketOpened)} ms`;
+  private armGiveUp(): void {
+    clearTimeout(this.giveUpTimer);
+    const tc = this.current;
+    if (tc === null || this.state !== 'disconnected') return;
+    const at = expiredForSureAt(tc.lastSentAt, tc.timeoutMs);
+    const left = at - performance.now();
+    if (left <= 0) {
+      this.onLost(`no server answered for twice the session timeout (${tc.timeoutMs} ms) since our last packet`);
+      return;
     }
-    if (why === null) return;
-    this.log.warn({ event: 'zk_connection_dropped', why }, `${why}; dropping the connection`);
-    this.socketOpened = 0;
-    internals(client).socket?.destroy();
+    this.giveUpTimer = setTimeout(() => this.armGiveUp(), left);
   }
 
-  private onLost(why: string): void {
-    if (this.state === 'closed') return;
-    clearTimeout(this.lostTimer);
+  private onRefusedByAll(): void {
+    if (this.state !== 'disconnected') return;
+    if (this.candidate !== null && this.candidateConnected) {
+      this.adoptCandidate();
+      return;
+    }
+    if (this.candidate !== null) return;
+    this.log.warn({ event: 'zk_refused_everywhere', sessionId: this.sessionId }, 'every member closed our handshake without an answer (not serving yet, or its data is older than ours); trying a fresh session beside ours');
+    this.candidate = this.newClient();
+    this.candidateConnected = false;
+    this.candidate.start();
+  }
+
+  /** Every member refuses our session and grants a fresh one: the ensemble lost it, with its data. */
+  private adoptCandidate(): void {
+    const fresh = this.candidate!;
+    this.candidate = null;
+    this.candidateConnected = false;
+    this.endCurrent('every member refused our session while granting a fresh one: the ensemble lost its data (it has seen less than we have)');
+    if (this.state === 'closed') {
+      fresh.discard();
+      return;
+    }
+    this.current = fresh;
+    this.onClientConnected(fresh);
+  }
+
+  private dropCandidate(): void {
+    const c = this.candidate;
+    this.candidate = null;
+    this.candidateConnected = false;
+    if (c === null) return;
+    // Closed properly, so the server does not keep the session we did not take until it expires.
+    if (c.isConnected) void c.close(1000);
+    else c.discard();
+  }
+
+  /** Give up the current session: log, drop its client, and tell the listeners (who may close us). */
+  private endCurrent(why: string): void {
+    clearTimeout(this.giveUpTimer);
     const old = this.sessionId ?? '';
     this.unreachableSince ??= performance.now();
     // A session that failed as soon as it was made is rebuilt after a growing delay, not in a tight loop.
     const lived = this.establishedAt === null ? null : performance.now() - this.establishedAt;
     this.fastFailures = failedAtOnce(lived, this.negotiatedTimeoutMs) ? this.fastFailures + 1 : 0;
-    const delayMs = rebuildDelayMs(this.fastFailures, Math.random());
-    this.log.warn({ event: 'zk_session_lost', sessionId: old, why, newSessionInMs: delayMs }, delayMs === 0 ? 'ZooKeeper session lost; starting a new one' : `ZooKeeper session lost again right after it was made; starting a new one in ${delayMs} ms`);
-    this.discardClient();
+    if (old !== '') this.ended.set(old, Date.now());
+    this.current?.discard();
+    this.current = null;
+    this.sessionId = null;
+    this.establishedAt = null;
     this.state = 'connecting';
+    this.log.warn({ event: 'zk_session_lost', sessionId: old, why }, `ZooKeeper session lost: ${why}`);
     this.emit('lost', old, why);
+  }
+
+  private onLost(why: string): void {
+    if (this.state === 'closed') return;
+    this.dropCandidate();
+    this.endCurrent(why);
     if (this.state !== 'connecting') return; // a 'lost' listener closed the session
+    const delayMs = rebuildDelayMs(this.fastFailures, Math.random());
+    if (delayMs > 0) this.log.warn({ event: 'zk_rebuild_delayed', newSessionInMs: delayMs }, `the session was lost again right after it was made; starting a new one in ${delayMs} ms`);
     clearTimeout(this.rebuildTimer);
-    if (delayMs === 0) this.newClient();
-    else this.rebuildTimer = setTimeout(() => this.state === 'connecting' && this.newClient(), delayMs);
+    const rebuild = (): void => {
+      if (this.state !== 'connecting' || this.current !== null) return;
+      this.current = this.newClient();
+      this.current.start();
+    };
+    if (delayMs === 0) rebuild();
+    else this.rebuildTimer = setTimeout(rebuild, delayMs);
   }
 
-  /** Drop the current client without waiting on a server that may not be there. */
-  private discardClient(): void {
-    const client = this.client;
-    this.client = null;
-    if (client === null) return;
-    client.removeAllListeners();
-    client.close();
-    destroySocket(client);
-  }
-
-  /** Delete nothing; close the session so the server removes our ephemerals, waiting at most `timeoutMs`. */
-  async close(timeoutMs: number): Promise<void> {
-    clearTimeout(this.lostTimer);
+  /**
+   * Delete nothing; close the session so the server removes our ephemerals, waiting at most
+   * `timeoutMs`. Says, for each session we held nodes under, whether they are gone or until when they may stay.
+   */
+  async close(timeoutMs: number): Promise<SessionEnd[]> {
+    clearTimeout(this.giveUpTimer);
     clearTimeout(this.rebuildTimer);
-    clearInterval(this.livenessTimer);
     clearTimeout(this.waitLogTimer);
-    const client = this.client;
-    const wasConnected = this.state === 'connected';
+    const tc = this.current;
+    const id = this.sessionId;
     this.state = 'closed';
-    this.generation++;
-    if (client === null) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, wasConnected ? timeoutMs : 0);
-      client.once('disconnected', done);
-      client.close();
+    this.current = null;
+    this.dropCandidate();
+    const ends: SessionEnd[] = [...this.ended].map(([sessionId, at]) => ({ sessionId, closed: false, expiresBy: at }));
+    if (tc === null) return ends;
+    const bound = expiredForSureAt(tc.lastSentAt, tc.timeoutMs);
+    const closed = await tc.close(timeoutMs);
+    if (id !== null) ends.push({ sessionId: id, closed, expiresBy: closed ? null : Date.now() + Math.max(0, bound - performance.now()) });
+    return ends;
+  }
+
+  /**
+   * The chroot of the connect string (`host:port/chroot`), made when it is missing, through
+   * a client without it (persistent, open ACL, as our other ancestors). Once per agent.
+   */
+  ensureChroot(): Promise<void> {
+    const { servers, chroot } = splitConnectString(this.options.connectString);
+    if (chroot === null) return Promise.reject(new Error('no chroot in the connect string'));
+    this.chrootMade ??= this.makeChroot(servers, chroot).catch((e: unknown) => {
+      this.chrootMade = null;
+      throw e;
     });
-    client.removeAllListeners();
-    destroySocket(client);
+    return this.chrootMade;
+  }
+
+  private async makeChroot(servers: string, chroot: string): Promise<void> {
+    const side = zookeeper.createClient(servers, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 1000, retries: 0 });
+    if (this.options.auth !== null) side.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
+    const deadline = <T>(what: string, run: (done: (e: unknown, v?: T) => void) => void): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new ZkUnavailableError(`${what}: no answer from ZooKeeper within ${this.opTimeoutMs} ms`)), this.opTimeoutMs);
+        run((e, v) => {
+          clearTimeout(timer);
+          if (e) reject(e);
+          else resolve(v as T);
+        });
+      });
+    try {
+      await deadline<void>(`connect to create the chroot ${chroot}`, (done) => {
+        side.once('connected', () => done(null));
+        side.connect();
+      });
+      const parts = chroot.split('/').filter((p) => p !== '');
+      for (let i = 1; i <= parts.length; i++) {
+        const path = `/${parts.slice(0, i).join('/')}`;
+        try {
+          await deadline<string>(`create ${path}`, (done) => side.create(path, null, AclClass.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (e, p) => done(e, p)));
+          this.log.info({ event: 'chroot_created', path }, `created ${path}, part of the connect string's chroot ${chroot}`);
+        } catch (e) {
+          if (zkCode(e) !== NODE_EXISTS) throw e;
+        }
+      }
+    } finally {
+      side.close();
+      const manager = (side as unknown as { connectionManager: { socket?: { destroy(): void } } }).connectionManager;
+      setTimeout(() => manager.socket?.destroy(), 1000).unref();
+    }
   }
 
   // ---- operations: each with a deadline; writes only while connected ----
 
   private live(write: boolean): Client {
-    if (this.client === null || (write && this.state !== 'connected')) {
-      throw new ZkUnavailableError(`not connected to ZooKeeper (${this.state})`);
+    const tc = this.current;
+    if (tc === null || this.state === 'closed' || (write && this.state !== 'connected')) {
+      throw new NotConnectedError(`not connected to ZooKeeper (${this.state})`);
     }
-    return this.client;
+    return tc.client;
   }
 
   private call<T>(what: string, write: boolean, run: (client: Client, done: (error: unknown, value?: T) => void) => void): Promise<T> {
@@ -302,7 +393,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   /** getData with a watch on the path (fires on delete or data change); null when there is no node. */
   getDataWatched(path: string): Promise<{ data: Buffer; stat: Stat } | null> {
     return this.call(`read ${path}`, false, (c, done) =>
-      c.getData(path, this.watcher, (e, data, stat) => {
+      c.getData(path, this.current!.watch, (e, data, stat) => {
         if (e && (e as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NO_NODE) done(null, null);
         else done(e, e ? undefined : { data: data ?? Buffer.alloc(0), stat: stat! });
       }),
@@ -342,9 +433,13 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     return this.call(`delete ${path}`, true, (c, done) => c.remove(path, version, (e) => done(e)));
   }
 
-  /** Delete a node another session of ours holds and create ours, in one step consumers cannot see between. */
+  /**
+   * Delete a node another session of ours holds and create ours, in one step consumers cannot
+   * see between. Not held back by the write limit: the old session may expire any moment, and
+   * the node with it; the takeover is what keeps it visible.
+   */
   async replaceEphemeral(path: string, version: number, data: Buffer, proceed?: () => boolean): Promise<void> {
-    await this.writeTurn(`take over ${path}`, proceed);
+    if (proceed !== undefined && !proceed()) throw new WriteCancelledError(`take over ${path}`);
     return this.call(`take over ${path}`, true, (c, done) =>
       c.transaction().remove(path, version).create(path, data, this.acl, CreateMode.EPHEMERAL).commit((e) => done(e)),
     );
@@ -354,37 +449,4 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 /** The digest ZooKeeper's DigestAuthenticationProvider computes: user:base64(sha1(user:password)). */
 export function digestId(user: string, password: string): string {
   return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
-}
-
-function destroySocket(client: Client): void {
-  // The library keeps reconnecting to deliver its close request when no server answers; stop it.
-  const manager = internals(client);
-  manager.connect = () => undefined;
-  manager.state = -3; // ConnectionManager.STATES.SESSION_EXPIRED: its socket-closed handler then does not reconnect
-  manager.socket?.destroy();
-  // A reconnect already scheduled (its spin delay) assigns a new socket later: destroy that one on arrival.
-  let last = manager.socket;
-  Object.defineProperty(manager, 'socket', {
-    configurable: true,
-    get: () => last,
-    set: (socket: { destroy(): void }) => {
-      socket.destroy();
-      last = socket;
-    },
-  });
-}
-
-/** The library's ConnectionManager: the parts we must reach that its API does not expose. */
-interface ManagerInternals {
-  connect: () => void;
-  onSocketData: (buffer: Buffer) => void;
-  onSocketConnected: () => void;
-  pendingQueue?: unknown[];
-  packetQueue?: { queue: unknown[] };
-  state: number;
-  socket?: { destroy(): void };
-}
-
-function internals(client: Client): ManagerInternals {
-  return (client as unknown as { connectionManager: ManagerInternals }).connectionManager;
 }

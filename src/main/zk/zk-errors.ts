@@ -9,6 +9,7 @@ export const NODE_EXISTS = Exception.NODE_EXISTS;
 export const NO_AUTH = Exception.NO_AUTH;
 export const BAD_VERSION = Exception.BAD_VERSION;
 export const NOT_EMPTY = Exception.NOT_EMPTY;
+export const CONNECTION_LOSS = Exception.CONNECTION_LOSS;
 /**
  * ZooKeeper 3.7+'s SESSIONCLOSEDREQUIRESASLAUTH: the ensemble enforces authentication
  * (zookeeper.enforce.auth.enabled) and we have not authenticated with a scheme it accepts.
@@ -21,6 +22,14 @@ export class ZkUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ZkUnavailableError';
+  }
+}
+
+/** Refused before anything was sent: we hold no connection now (the outcome is known: nothing happened). */
+export class NotConnectedError extends ZkUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotConnectedError';
   }
 }
 

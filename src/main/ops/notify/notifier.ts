@@ -55,7 +55,7 @@ export class Notifier {
   }
 
   private services(): ServiceView[] {
-    return this.daemon.services().map((f) => ({ checked: f.lastResult !== null || f.healthy !== null, healthy: f.healthy, registered: f.registered }));
+    return this.daemon.services().map((f) => ({ checked: f.lastResult !== null || f.healthy !== null, healthy: f.healthy, registration: f.registration }));
   }
 
   private session(): SessionView {

@@ -1,0 +1,350 @@
+// One node-zookeeper-client instance, with the guards around its gaps. This is the one file
+// that reaches into the library's internals (its ConnectionManager). The library has no
+// read timeout, pings only every t/3, gives each server t/n to accept a TCP connection and
+// then waits for a handshake answer for ever. Here: pings every t/10, a silent connection is
+// dropped after t/2, each attempt on a member has a deadline from session-timing.ts, and a
+// member that closes our handshake without a word is noted (the ensemble lost its data, or
+// is not serving yet). It measures what the session owner decides by: when a server last
+// spoke, when we last sent, and the round trip.
+
+import { EventEmitter } from 'node:events';
+import zookeeper, { type Client, type Watcher } from 'node-zookeeper-client';
+import type { Logger } from 'pino';
+import { attemptDeadlineMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
+import { installClientGuards } from './nzc-guards.js';
+
+installClientGuards();
+
+const LIVENESS_TICK_MS = 250;
+/** ConnectionManager.STATES */
+const CONNECTING = 1;
+const SESSION_EXPIRED = -3;
+const CLOSE_SESSION_OP = -11;
+const PING_XID = -2;
+
+export interface TrackedClientOptions {
+  readonly connectString: string;
+  readonly sessionTimeoutMs: number;
+  readonly auth: { readonly user: string; readonly password: string } | null;
+  readonly log: Logger;
+}
+
+export interface TrackedClientEvents {
+  connected: [sessionId: string];
+  disconnected: [];
+  expired: [];
+  authFailed: [];
+  /** Every member closed our handshake without answering since contact was lost. */
+  refusedByAll: [];
+  watch: [path: string, type: string];
+}
+
+export class TrackedClient extends EventEmitter<TrackedClientEvents> {
+  readonly client: Client;
+  private readonly manager: ManagerInternals;
+  private readonly log: Logger;
+  private connected = false;
+  private discarded = false;
+  /** When a server last sent us a byte (performance.now()). */
+  private heardAt: number;
+  /** The same, moved on by the time this process was stalled: what silence is judged by. */
+  private silentSince: number;
+  private sentAt: number;
+  private lastTickAt: number;
+  private rtt: number | null = null;
+  private pingSentAt: number | null = null;
+  private readonly livenessTimer: NodeJS.Timeout;
+  // One attempt on one member: its number, deadline timer, and what happened in it.
+  private attempt = 0;
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private attemptServer = '';
+  private handshakeSent = false;
+  private answered = false;
+  private droppedByUs = false;
+  private attemptsSinceContact = 0;
+  private timedOutInARow = 0;
+  private readonly refusedBy = new Set<string>();
+  private readonly watcher: Watcher = (event) => this.emit('watch', event.getPath(), event.getName());
+
+  constructor(private readonly options: TrackedClientOptions) {
+    super();
+    this.log = options.log;
+    this.client = zookeeper.createClient(options.connectString, { sessionTimeout: options.sessionTimeoutMs, spinDelay: 1000, retries: 0 });
+    this.manager = (this.client as unknown as { connectionManager: ManagerInternals }).connectionManager;
+    const now = performance.now();
+    this.heardAt = now;
+    this.silentSince = now;
+    this.sentAt = now;
+    this.lastTickAt = now;
+    this.hook();
+    if (options.auth !== null) this.client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
+    const live = (): boolean => !this.discarded;
+    this.client.on('connected', () => live() && this.onConnected());
+    this.client.on('disconnected', () => live() && this.onDisconnected());
+    this.client.on('expired', () => live() && this.emit('expired'));
+    this.client.on('authenticationFailed', () => live() && this.emit('authFailed'));
+    this.livenessTimer = setInterval(() => live() && this.checkLiveness(), LIVENESS_TICK_MS);
+    this.livenessTimer.unref();
+  }
+
+  start(): void {
+    this.client.connect();
+  }
+
+  get watch(): Watcher {
+    return this.watcher;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Hex session id once a server granted one (it stays while we reconnect within it). */
+  get sessionId(): string | null {
+    const id = this.client.getSessionId().toString('hex');
+    return /^0+$/.test(id) ? null : id;
+  }
+
+  get timeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
+  get lastHeardAt(): number {
+    return this.heardAt;
+  }
+
+  /** When we last sent the server anything (now, while connected). */
+  get lastSentAt(): number {
+    return this.connected ? performance.now() : this.sentAt;
+  }
+
+  get rttMs(): number | null {
+    return this.rtt;
+  }
+
+  get queueDepth(): { awaitingAnswer: number; unsent: number } {
+    return { awaitingAnswer: this.manager.pendingQueue?.length ?? 0, unsent: this.manager.packetQueue?.queue.length ?? 0 };
+  }
+
+  /** The member count of the connect string. */
+  get serverCount(): number {
+    return this.manager.servers.length;
+  }
+
+  /**
+   * Close the session so the server removes our ephemerals; resolves true when the server
+   * confirmed it, false when it did not answer within `timeoutMs` (or we were not connected).
+   */
+  async close(timeoutMs: number): Promise<boolean> {
+    if (this.discarded) return false;
+    const wasConnected = this.connected;
+    this.stopTimers();
+    let confirmed = false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wasConnected ? timeoutMs : 0);
+      // The library queues its close request without a callback: give it one, to learn the answer.
+      const queue = this.manager.queue;
+      this.manager.queue = (request, callback) =>
+        queue.call(this.manager, request, (error: unknown, ...rest: unknown[]) => {
+          if (request.header?.type === CLOSE_SESSION_OP) {
+            confirmed = error === null || error === undefined;
+            clearTimeout(timer);
+            resolve();
+          }
+          callback?.(error, ...rest);
+        });
+      this.client.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.close();
+    });
+    this.discard();
+    return confirmed;
+  }
+
+  /** Drop this client without waiting on a server that may not be there. */
+  discard(): void {
+    if (this.discarded) return;
+    this.discarded = true;
+    this.stopTimers();
+    this.client.removeAllListeners();
+    // The library keeps reconnecting to deliver its close request when no server answers; stop it.
+    const manager = this.manager;
+    manager.connect = () => undefined;
+    manager.state = SESSION_EXPIRED; // its socket-closed handler then does not reconnect
+    manager.socket?.destroy();
+    // A reconnect already scheduled (its spin delay) assigns a new socket later: destroy that one on arrival.
+    let last = manager.socket;
+    Object.defineProperty(manager, 'socket', {
+      configurable: true,
+      get: () => last,
+      set: (socket: { destroy(): void }) => {
+        socket.destroy();
+        last = socket;
+      },
+    });
+  }
+
+  /** Count refusals afresh (a fresh session was just granted beside ours: only refusals after that count). */
+  resetRefusals(): void {
+    this.refusedBy.clear();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.livenessTimer);
+    clearTimeout(this.attemptTimer);
+  }
+
+  private onConnected(): void {
+    this.connected = true;
+    this.refusedBy.clear();
+    this.attemptsSinceContact = 0;
+    this.timedOutInARow = 0;
+    clearTimeout(this.attemptTimer);
+    this.emit('connected', this.sessionId ?? '');
+  }
+
+  private onDisconnected(): void {
+    if (this.connected) this.sentAt = performance.now();
+    this.connected = false;
+    this.emit('disconnected');
+  }
+
+  /** Drop the connection (the library then tries the next member). */
+  private drop(why: string): void {
+    this.log.warn({ event: 'zk_connection_dropped', why }, `${why}; dropping the connection`);
+    this.droppedByUs = true;
+    clearTimeout(this.manager.connectTimeoutHandler ?? undefined);
+    this.manager.socket?.destroy();
+  }
+
+  private checkLiveness(): void {
+    const now = performance.now();
+    const stalled = stallMs(now - this.lastTickAt, LIVENESS_TICK_MS);
+    this.lastTickAt = now;
+    if (stalled > 0) {
+      // We were not running (SIGSTOP, a frozen VM): nobody could read. Ask the server now.
+      this.silentSince += stalled;
+      this.log.warn({ event: 'process_stalled', ms: Math.round(stalled) }, `this process did not run for ${Math.round(stalled)} ms; pinging ZooKeeper`);
+      if (this.connected) this.ping();
+      return;
+    }
+    const limit = silenceLimitMs(this.timeoutMs);
+    if (this.connected && now - this.silentSince > limit) this.drop(`no bytes from ZooKeeper for ${Math.round(now - this.silentSince)} ms`);
+  }
+
+  private ping(): void {
+    this.manager.onSocketTimeout();
+  }
+
+  /** Wraps the library's handlers; each is looked up (and bound) when a socket is made, so instance properties take effect. */
+  private hook(): void {
+    const m = this.manager;
+    const { onSocketData, onSocketConnected, onSocketClosed, onSocketTimeout, findNextServer, updateTimeout } = m;
+    m.updateTimeout = (timeout: number) => {
+      updateTimeout.call(m, timeout);
+      m.pingTimeout = pingIntervalMs(timeout);
+    };
+    m.findNextServer = (callback) =>
+      findNextServer.call(m, (server) => {
+        if (!this.discarded) this.beginAttempt(server);
+        callback(server);
+      });
+    m.onSocketConnected = () => {
+      if (!this.discarded) {
+        // The library writes the ConnectRequest now: the server may touch our session with it.
+        this.sentAt = performance.now();
+        this.handshakeSent = true;
+      }
+      onSocketConnected.call(m);
+    };
+    m.onSocketData = (buffer: Buffer) => {
+      if (!this.discarded) this.heard(buffer);
+      onSocketData.call(m, buffer);
+    };
+    m.onSocketClosed = (hadError: boolean) => {
+      if (!this.discarded) this.attemptClosed();
+      onSocketClosed.call(m, hadError);
+    };
+    m.onSocketTimeout = () => {
+      this.pingSentAt ??= performance.now();
+      onSocketTimeout.call(m);
+    };
+  }
+
+  private heard(buffer: Buffer): void {
+    const now = performance.now();
+    this.heardAt = now;
+    this.silentSince = now;
+    this.answered = true;
+    // A ping's answer opens a buffer of its own on an idle connection: header xid -2.
+    if (this.pingSentAt !== null && buffer.length >= 8 && buffer.readInt32BE(4) === PING_XID) {
+      this.rtt = nextRttMs(this.rtt, now - this.pingSentAt);
+      this.pingSentAt = null;
+    } else if (this.manager.state === CONNECTING && this.handshakeSent) {
+      this.rtt = nextRttMs(this.rtt, now - this.sentAt);
+    }
+  }
+
+  private beginAttempt(server: { host: string; port: number | string }): void {
+    const attempt = ++this.attempt;
+    this.attemptsSinceContact++;
+    this.attemptServer = `${server.host}:${server.port}`;
+    this.handshakeSent = false;
+    this.answered = false;
+    this.droppedByUs = false;
+    this.pingSentAt = null;
+    const servers = this.serverCount;
+    const id = this.sessionId;
+    const t = this.timeoutMs;
+    const deadline = attemptDeadlineMs({
+      timeoutMs: t,
+      leftMs: id === null ? null : this.heardAt + t - performance.now(),
+      untried: servers - ((this.attemptsSinceContact - 1) % servers),
+      rttMs: this.rtt,
+      timedOutInARow: this.timedOutInARow,
+    });
+    // The library's own TCP connect timer gets the same deadline; ours also covers the handshake.
+    this.manager.connectTimeout = deadline;
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = setTimeout(() => {
+      if (attempt !== this.attempt || this.connected || this.discarded) return;
+      this.timedOutInARow++;
+      this.drop(this.handshakeSent ? `${this.attemptServer} accepted the connection but has not answered the handshake for ${deadline} ms` : `${this.attemptServer} did not accept a connection within ${deadline} ms`);
+    }, deadline);
+    this.attemptTimer.unref();
+  }
+
+  private attemptClosed(): void {
+    if (this.connected || !this.handshakeSent || this.answered || this.droppedByUs) return;
+    // The member took our ConnectRequest and hung up: it refuses this session (its data is
+    // older than ours), or it is not serving yet.
+    this.handshakeSent = false;
+    this.refusedBy.add(this.attemptServer);
+    if (this.refusedBy.size === this.serverCount && this.sessionId !== null) {
+      this.refusedBy.clear();
+      this.emit('refusedByAll');
+    }
+  }
+}
+
+/** The library's ConnectionManager: the parts we must reach that its API does not expose. */
+interface ManagerInternals {
+  connect: () => void;
+  onSocketData: (buffer: Buffer) => void;
+  onSocketConnected: () => void;
+  onSocketClosed: (hadError: boolean) => void;
+  onSocketTimeout: () => void;
+  findNextServer: (callback: (server: { host: string; port: number | string }) => void) => void;
+  updateTimeout: (timeout: number) => void;
+  queue: (request: { header?: { type: number } | null }, callback?: (error: unknown, ...rest: unknown[]) => void) => void;
+  servers: unknown[];
+  pingTimeout: number;
+  connectTimeout: number;
+  connectTimeoutHandler?: NodeJS.Timeout | null;
+  pendingQueue?: unknown[];
+  packetQueue?: { queue: unknown[] };
+  state: number;
+  socket?: { destroy(): void };
+}
