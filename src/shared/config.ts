@@ -8,7 +8,8 @@ import type { Problem } from './problems.js';
 import { httpUrlProblem, parseTcpTarget } from './check-target.js';
 import { nearest } from './suggest.js';
 import type { AuthSpec, Config, ServiceSpec, TcpTarget, ZookeeperData } from './types.js';
-import { invalidCharacter, zookeeperPathProblem } from './zkpath.js';
+import { cmdShellHazard } from './cmd-syntax.js';
+import { invalidCharacter, normalizeZookeeperPath, zookeeperPathProblem } from './zkpath.js';
 
 export interface ConfigSource {
   readonly file: string;
@@ -56,12 +57,14 @@ export function buildConfig(sources: readonly ConfigSource[]): BuiltConfig {
 
   for (const { file, text } of sources) {
     const doc = parseIni(text);
-    const err = (line: number, message: string, key?: string): void => {
+    const err: Report = (line, message, key) => {
       problems.push({ file, line, message, severity: 'error', ...(key === undefined ? {} : { key }) });
     };
-    for (const p of doc.problems) err(p.line, p.message, p.key);
+    const warn: Report = (line, message, key) => {
+      problems.push({ file, line, message, severity: 'warning', ...(key === undefined ? {} : { key }) });
+    };
     // The sections that did parse are still checked, so one run lists every problem in the file.
-    if (doc.sections.length === 0 && doc.problems.length === 0) err(0, 'defines no [section]: there is nothing to watch');
+    for (const p of doc.problems) err(p.line, p.message, p.key);
     warnUnknownKeys(file, doc, problems);
 
     for (const section of doc.sections) {
@@ -75,11 +78,20 @@ export function buildConfig(sources: readonly ConfigSource[]): BuiltConfig {
         auth = readAuth(file, doc, section, err);
         continue;
       }
-      const spec = readService(file, doc, section, err);
+      const spec = readService(file, doc, section, err, warn);
       if (spec !== null) services.push(spec);
     }
   }
   const failed = problems.some((p) => p.severity === 'error');
+  // zk_watcher ran idle on such a file, and emptying it is how a host's services are retired.
+  if (!failed && services.length === 0) {
+    problems.push({
+      file: sources.map((s) => s.file).join(', '),
+      line: 0,
+      severity: 'warning',
+      message: 'defines no service (no section besides [auth]): the agent runs idle and registers nothing',
+    });
+  }
   return { config: failed ? null : { services, auth }, problems };
 }
 
@@ -109,7 +121,7 @@ function readAuth(file: string, doc: IniDocument, section: IniSection, err: Repo
   return { user: user.value, password: password.value, source: { file, line: section.line } };
 }
 
-function readService(file: string, doc: IniDocument, section: IniSection, err: Report): ServiceSpec | null {
+function readService(file: string, doc: IniDocument, section: IniSection, err: Report, warn: Report): ServiceSpec | null {
   const name = section.name;
   const where = `[${name}]`;
   let ok = true;
@@ -141,6 +153,8 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     else checks.set(key, v);
   }
   const cmd = checks.get('cmd');
+  const hazard = cmd === undefined ? null : cmdShellHazard(cmd.value);
+  if (hazard !== null) fail(cmd!.line, `cmd ${hazard}`, 'cmd');
   const httpRaw = checks.get('http');
   if (httpRaw !== undefined) {
     const bad = httpUrlProblem(httpRaw.value);
@@ -173,9 +187,15 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
   }
 
   const pathRaw = read('zookeeper_path');
+  let zookeeperPath = pathRaw?.value;
   if (pathRaw !== undefined) {
-    const bad = zookeeperPathProblem(pathRaw.value);
+    // kazoo dropped empty segments (a trailing or doubled /) from every path it was given.
+    zookeeperPath = normalizeZookeeperPath(pathRaw.value);
+    const bad = zookeeperPathProblem(zookeeperPath);
     if (bad !== null) fail(pathRaw.line, `zookeeper_path '${pathRaw.value}' ${bad}`, 'zookeeper_path');
+    else if (zookeeperPath !== pathRaw.value) {
+      warn(pathRaw.line, `${where} zookeeper_path '${pathRaw.value}' is read as '${zookeeperPath}', as zk_watcher's kazoo did; write it so to silence this`, 'zookeeper_path');
+    }
   }
 
   const dataRaw = read('zookeeper_data');
@@ -189,7 +209,7 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
   const rise = count(read('rise'), 'rise', fail);
   const fall = count(read('fall'), 'fall', fail);
 
-  if (!ok || refresh === undefined || port === undefined || pathRaw === undefined) return null;
+  if (!ok || refresh === undefined || port === undefined || zookeeperPath === undefined) return null;
   return {
     name,
     cmd: cmd?.value ?? null,
@@ -199,7 +219,7 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     timeout: timeout ?? defaultTimeout(refresh),
     servicePort: port,
     serviceHostname: hostRaw?.value ?? null,
-    zookeeperPath: pathRaw.value,
+    zookeeperPath,
     zookeeperData: data,
     rise,
     fall,

@@ -31,7 +31,7 @@ export interface FromEnvSettings {
 }
 
 export type FromEnvResult =
-  | { readonly ok: true; readonly settings: FromEnvSettings; readonly notes: readonly string[] }
+  | { readonly ok: true; readonly settings: FromEnvSettings; readonly notes: readonly string[]; readonly warnings: readonly Problem[] }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export const REQUIRED_VARIABLES = ['ZK_PATH', 'SVC_HOST', 'SVC_PORT', 'CMD'] as const;
@@ -109,6 +109,7 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
   return {
     ok: true,
     notes,
+    warnings: renamed,
     settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS! },
   };
 }

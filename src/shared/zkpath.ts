@@ -1,5 +1,12 @@
 // The rules ZooKeeper's PathUtils.validatePath applies, checked before we ever send a path.
 
+/** The path kazoo's normpath made of it: empty segments (a trailing or doubled /) dropped; "/" stays "/". */
+export function normalizeZookeeperPath(path: string): string {
+  if (!path.startsWith('/')) return path;
+  const kept = path.split('/').filter((s) => s !== '');
+  return `/${kept.join('/')}`;
+}
+
 /** Why ZooKeeper would refuse this path as a parent for our nodes, or null when it is fine. */
 export function zookeeperPathProblem(path: string): string | null {
   if (path === '') return 'is empty';

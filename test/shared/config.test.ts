@@ -60,6 +60,33 @@ test('rise and fall default to 1 and can be set', () => {
   assert.deepEqual([s?.rise, s?.fall], [3, 2]);
 });
 
+test('a zookeeper_path with a trailing or doubled / is read as kazoo read it, with a warning naming FILE:LINE', () => {
+  for (const [written, read] of [['/services/web/', '/services/web'], ['/services//web', '/services/web'], ['/a//b///', '/a/b']] as const) {
+    const { config, problems } = build(SERVICE().replace('/services/web', written));
+    assert.equal(config?.services[0]?.zookeeperPath, read);
+    assert.deepEqual(problems.map(formatProblem), [`test.cfg:5: warning: [web] zookeeper_path '${written}' is read as '${read}', as zk_watcher's kazoo did; write it so to silence this (key: zookeeper_path)`]);
+  }
+});
+
+test('a file without services (empty, comments, [DEFAULT] or [auth] only) is an idle config with a warning, not an error', () => {
+  for (const text of ['', '# nothing here\n; nor here\n', '[DEFAULT]\nrefresh: 5\n', '[auth]\nuser: u\npassword: p\n']) {
+    const { config, problems } = build(text);
+    assert.deepEqual(config?.services, [], JSON.stringify(text));
+    assert.deepEqual(problems.map(formatProblem), ['test.cfg: warning: defines no service (no section besides [auth]): the agent runs idle and registers nothing'], JSON.stringify(text));
+  }
+  assert.equal(build('[auth]\nuser: u\npassword: p\n').config?.auth?.user, 'u');
+  // Across files, one warning naming them all, and only when none of them has a service.
+  const two = buildConfig([{ file: 'a.cfg', text: '' }, { file: 'b.cfg', text: '# x\n' }]);
+  assert.deepEqual(two.problems.map(formatProblem), ['a.cfg, b.cfg: warning: defines no service (no section besides [auth]): the agent runs idle and registers nothing']);
+  assert.deepEqual(buildConfig([{ file: 'a.cfg', text: '' }, { file: 'b.cfg', text: SERVICE() }]).problems, []);
+});
+
+test('shell syntax that keeps a check meaningful is accepted in cmd', () => {
+  for (const cmd of ["curl -sf 'http://x/?a=1&b=2'", 'curl -sf "http://x/?a=1&b=2"', 'curl -sf http://x/?a=1\\&b=2', 'test -f /x && curl -sf http://x', 'check 2>&1 >/dev/null', 'check >&2', 'cd /opt/app; ./check', 'check || exit 1', 'echo $((6 & 3))', 'check # a comment & more', 'pgrep -f "a & b" | grep -q .', 'test -f /x &&\n  curl -sf http://x']) {
+    assert.deepEqual(build(SERVICE().replace('cmd: true', `cmd: ${cmd}`)).problems, [], cmd);
+  }
+});
+
 // Each broken file: the problems it must report, as FILE:LINE: ... (key: K) substrings.
 const BROKEN: [string, string, string[]][] = [
   ['missing required keys', '[web]\ncmd: true\n', ["test.cfg:1: [web] is missing the required key 'refresh' (key: refresh)", "test.cfg:1: [web] is missing the required key 'service_port'", "test.cfg:1: [web] is missing the required key 'zookeeper_path'"]],
@@ -70,8 +97,12 @@ const BROKEN: [string, string, string[]][] = [
   ['port out of range', SERVICE().replace('service_port: 80', 'service_port: 70000'), ["test.cfg:4: [web] service_port must be a whole number from 1 to 65535, got '70000' (key: service_port)"]],
   ['port not a number', SERVICE().replace('service_port: 80', 'service_port: http'), ['test.cfg:4: [web] service_port must be a whole number']],
   ['relative path', SERVICE().replace('/services/web', 'services/web'), ["test.cfg:5: [web] zookeeper_path 'services/web' must be absolute"]],
-  ['trailing slash', SERVICE().replace('/services/web', '/services/web/'), ['must not end with /']],
-  ['empty segment', SERVICE().replace('/services/web', '/services//web'), ['has an empty segment']],
+  ['only slashes', SERVICE().replace('/services/web', '//'), ["zookeeper_path '//' cannot be the root itself"]],
+  ['a lone & in cmd', SERVICE().replace('cmd: true', 'cmd: curl -sf http://127.0.0.1:1/health?a=1&b=2'), ["test.cfg:2: [web] cmd has an unquoted '&'", "curl -sf 'http://127.0.0.1:1/health?a=1&b=2'", '(key: cmd)']],
+  ['a trailing & in cmd', SERVICE().replace('cmd: true', 'cmd: /etc/init.d/app status &'), ["test.cfg:2: [web] cmd ends with an unquoted '&', so /bin/sh runs '/etc/init.d/app status' in the background", "remove the '&'"]],
+  ['bash &> in cmd', SERVICE().replace('cmd: true', 'cmd: check &>/dev/null'), ["test.cfg:2: [web] cmd has '&>'"]],
+  ['an assignment left after ; in cmd', SERVICE().replace('cmd: true', 'cmd: curl -sf http://x/?a=1;b=2'), ["test.cfg:2: [web] cmd ends with 'b=2' after an unquoted ';'"]],
+  ['cmd over two lines', SERVICE().replace('cmd: true', 'cmd: false\n  true'), ['test.cfg:2: [web] cmd continues on another line']],
   ['dot segment', SERVICE().replace('/services/web', '/services/../web'), ['has a . or .. segment']],
   ['hostname with a slash', SERVICE('service_hostname: a/b\n'), ['test.cfg:6: [web] service_hostname contains /']],
   ['bad zookeeper_data', SERVICE('zookeeper_data: just words\n'), ["test.cfg:6: [web] zookeeper_data must be a JSON object or k=v pairs separated by commas; 'just words' is not a k=v pair (key: zookeeper_data)"]],
@@ -83,7 +114,6 @@ const BROKEN: [string, string, string[]][] = [
   ['a lone %', SERVICE().replace('cmd: true', 'cmd: echo 50%'), ['test.cfg:2:', '(key: cmd)']],
   ['auth without password', `${SERVICE()}[auth]\nuser: u\n`, ["[auth] needs both user and password; 'password' is missing"]],
   ['auth user with a colon', `${SERVICE()}[auth]\nuser: a:b\npassword: p\n`, ['[auth] user cannot contain ":"']],
-  ['no sections at all', '# nothing here\n', ['test.cfg: defines no [section]']],
 ];
 
 for (const [what, text, expected] of BROKEN) {

@@ -47,7 +47,7 @@ export async function settingsForCli(options: Options, env: NodeJS.ProcessEnv): 
   const s = r.settings;
   return {
     config: s.config,
-    problems: [],
+    problems: r.warnings,
     options: { ...options, servers: s.servers, verbose: options.verbose || s.verbose },
     waitTimeS: s.waitTimeS,
     drainTimeS: s.drainTimeS,
