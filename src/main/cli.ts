@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// The installed `zk-watcher` executable (package.json's bin): runs the command line and
-// exits with its code. Exit codes: 0 stopped cleanly, 1 failed at run time, 2 bad
-// command line or config.
+// The installed `zk-watcher` executable, also installed as `zk_watcher`, the original's
+// name (package.json's bin): runs the command line and exits with its code. Exit codes:
+// 0 stopped cleanly, 1 failed at run time, 2 bad command line or config.
 
+import { basename } from 'node:path';
 import { holdEarlySignals } from './cli/early-signals.js';
 
 // Before anything else loads: a signal from now on is held, not fatal (early-signals.ts).
 const early = holdEarlySignals();
 const { main } = await import('./cli/main.js');
 
-main(process.argv.slice(2), early).then(
+// argv[1] is the name we were run as (npm's bin links keep it), not the file it links to.
+main(process.argv.slice(2), early, basename(process.argv[1] ?? 'zk-watcher')).then(
   (code) => {
     process.exitCode = code;
     // Give pino and stdio a moment to flush, then make sure nothing keeps us alive.

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, parseStatusAddress, parseStatusPort } from './status-args.js';
+import { facilityCode, syslogIdentity } from './syslog.js';
 
 export interface Options {
   readonly configPaths: readonly string[];
@@ -10,6 +11,9 @@ export interface Options {
   readonly syslog: boolean;
   /** With --syslog: the syslog daemon's socket, if not logger(1)'s default (/dev/log). */
   readonly syslogSocket: string | null;
+  /** With --syslog: the tag (program name) and facility each line is sent with. */
+  readonly syslogTag: string;
+  readonly syslogFacility: string;
   readonly printConfig: boolean;
   /** Validate the config as start and reload would, print its problems, exit 0 or 2. */
   readonly checkConfig: boolean;
@@ -58,6 +62,11 @@ Options (zk_watcher's, unchanged):
 Options (zk-watcher's own):
       --syslog-socket PATH
                          with -l: the syslog socket (default: logger(1)'s, /dev/log)
+      --syslog-tag TAG   with -l: the tag of each line (default: zk-watcher; run as
+                         zk_watcher, the original's zk_watcher)
+      --syslog-facility NAME
+                         with -l: daemon, syslog, user, local0..local7, ... (default:
+                         daemon; run as zk_watcher, the original's syslog)
       --print-config     print the parsed services as JSON and exit (never the password)
       --check-config     check the config as a start or reload would, print every
                          problem, exit 0 if it can be used and 2 if not (the unit's
@@ -91,34 +100,82 @@ Commands:
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 
-export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+/** Every option; `multiple` only where repeating means more (each -c adds a file). */
+const OPTIONS = {
+  config: { type: 'string', short: 'c', multiple: true },
+  server: { type: 'string', short: 's' },
+  verbose: { type: 'boolean', short: 'v' },
+  syslog: { type: 'boolean', short: 'l' },
+  'syslog-socket': { type: 'string' },
+  'syslog-tag': { type: 'string' },
+  'syslog-facility': { type: 'string' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'print-config': { type: 'boolean' },
+  'check-config': { type: 'boolean' },
+  'session-timeout': { type: 'string' },
+  'max-concurrent-checks': { type: 'string' },
+  'max-writes-per-second': { type: 'string' },
+  'stats-interval': { type: 'string' },
+  'status-port': { type: 'string' },
+  'status-address': { type: 'string' },
+  'maintenance-dir': { type: 'string' },
+  once: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'from-env': { type: 'boolean' },
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** zk_watcher's long options (optparse, with its --help and --version). */
+const ORIGINAL_LONG = ['config', 'server', 'verbose', 'syslog', 'help', 'version'] as const;
+
+/**
+ * optparse took any unique prefix of a long option (`--conf=x`, `--serv`, `--verb`); hosts'
+ * command lines still use them. Each such prefix of one of zk_watcher's own options becomes
+ * that option; exact names of ours are left alone, and so is everything else (parseArgs judges it).
+ */
+export function expandOriginalPrefixes(argv: readonly string[], takesValue: (name: string) => boolean): string[] | { error: string } {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    // -c FILE, -s HOSTS (also -vc FILE): the next word is the value, even one that starts
+    // with a dash, as optparse took it (parseArgs wants those as --config=VALUE).
+    const short = /^-([A-Za-z]*)([cs])$/.exec(arg);
+    if (short !== null && i + 1 < argv.length) {
+      if (short[1] !== '') out.push(`-${short[1]}`);
+      out.push(`--${short[2] === 'c' ? 'config' : 'server'}=${argv[++i]!}`);
+      continue;
+    }
+    if (!arg.startsWith('--') || arg === '--') {
+      out.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    let full = name;
+    if (!(name in OPTIONS)) {
+      const matches = ORIGINAL_LONG.filter((o) => o.startsWith(name));
+      if (matches.length > 1) return { error: `option --${name} is ambiguous: ${matches.map((m) => `--${m}`).join(', ')}?` };
+      if (matches.length === 1) full = matches[0]!;
+    }
+    // Without `=`, the next word is this option's value, whatever it looks like.
+    if (eq === -1 && takesValue(full) && i + 1 < argv.length) out.push(`--${full}=${argv[++i]!}`);
+    else out.push(eq === -1 ? `--${full}` : `--${full}${arg.slice(eq)}`);
+  }
+  return out;
+}
+
+
+/** `program`: the name we were run as (zk_watcher keeps the original's syslog identity). */
+export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'): ParsedArgs {
+  const expanded = expandOriginalPrefixes(argv, (name) => (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string');
+  if (!Array.isArray(expanded)) return { kind: 'error', message: expanded.error };
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: expanded,
       strict: true,
       allowPositionals: false,
-      options: {
-        config: { type: 'string', short: 'c', multiple: true },
-        server: { type: 'string', short: 's' },
-        verbose: { type: 'boolean', short: 'v' },
-        syslog: { type: 'boolean', short: 'l' },
-        'syslog-socket': { type: 'string' },
-        version: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        'print-config': { type: 'boolean' },
-        'check-config': { type: 'boolean' },
-        'session-timeout': { type: 'string' },
-        'max-concurrent-checks': { type: 'string' },
-        'max-writes-per-second': { type: 'string' },
-        'stats-interval': { type: 'string' },
-        'status-port': { type: 'string' },
-        'status-address': { type: 'string' },
-        'maintenance-dir': { type: 'string' },
-        once: { type: 'boolean' },
-        json: { type: 'boolean' },
-        'from-env': { type: 'boolean' },
-      },
+      options: OPTIONS,
     });
   } catch (e) {
     return { kind: 'error', message: (e as Error).message };
@@ -150,7 +207,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (typeof statusPort === 'string') return { kind: 'error', message: statusPort };
   const statusAddress = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof statusAddress !== 'string') return { kind: 'error', message: statusAddress.problem };
-  if (v['syslog-socket'] !== undefined && v.syslog !== true) return { kind: 'error', message: '--syslog-socket needs -l/--syslog' };
+  for (const flag of ['syslog-socket', 'syslog-tag', 'syslog-facility'] as const) {
+    if (v[flag] !== undefined && v.syslog !== true) return { kind: 'error', message: `--${flag} needs -l/--syslog` };
+  }
+  const identity = syslogIdentity(program);
+  const syslogFacility = v['syslog-facility'] ?? identity.facility;
+  if (facilityCode(syslogFacility) === null) return { kind: 'error', message: `--syslog-facility '${syslogFacility}' is not a syslog facility (daemon, syslog, user, local0 ... local7, ...)` };
+  const syslogTag = v['syslog-tag'] ?? identity.tag;
+  if (!/^[!-~]{1,48}$/.test(syslogTag)) return { kind: 'error', message: `--syslog-tag must be 1 to 48 printable characters without spaces, got '${syslogTag}'` };
   const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
   if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
   if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
@@ -165,6 +229,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       verbose: v.verbose === true,
       syslog: v.syslog === true,
       syslogSocket: v['syslog-socket'] ?? null,
+      syslogTag,
+      syslogFacility,
       printConfig: v['print-config'] === true,
       checkConfig: v['check-config'] === true,
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),

@@ -64,3 +64,44 @@ test('a connect string splits into its hosts and its chroot (none for "/")', () 
   assert.deepEqual(splitConnectString('a:1,b:2/app/zk'), { servers: 'a:1,b:2', chroot: '/app/zk' });
   assert.deepEqual(splitConnectString('a:1/'), { servers: 'a:1', chroot: null });
 });
+
+test('unique prefixes of zk_watcher\'s long options are taken as optparse took them', () => {
+  for (const argv of [
+    ['--conf=a.cfg', '--serv', 'zk1:2181', '--verb', '--sys'],
+    ['--co', 'a.cfg', '--se=zk1:2181', '--verbo', '--sy'],
+    ['--c', 'a.cfg', '--serve', 'zk1:2181', '--verbose', '--syslo'],
+  ]) {
+    const o = options(argv);
+    assert.deepEqual(o.configPaths, ['a.cfg'], argv.join(' '));
+    assert.equal(o.servers, 'zk1:2181', argv.join(' '));
+    assert.equal(o.verbose, true, argv.join(' '));
+    assert.equal(o.syslog, true, argv.join(' '));
+  }
+  assert.equal(parseCommandLine(['--he']).kind, 'help');
+  assert.equal(parseCommandLine(['--vers']).kind, 'version');
+  // A value that looks like an option is still the value.
+  assert.deepEqual(options(['--conf', '--serv']).configPaths, ['--serv']);
+  assert.deepEqual(options(['-c', '--serv']).configPaths, ['--serv']);
+  assert.equal(options(['-vs', '--verb']).servers, '--verb');
+});
+
+test('an ambiguous prefix names the options it could be; prefixes of our own options are not taken', () => {
+  assert.deepEqual(parseCommandLine(['--s', 'x']), { kind: 'error', message: 'option --s is ambiguous: --server, --syslog?' });
+  assert.deepEqual(parseCommandLine(['--ve']), { kind: 'error', message: 'option --ve is ambiguous: --verbose, --version?' });
+  assert.equal(parseCommandLine(['--sess', '5']).kind, 'error');
+  // Our own option names are exact, even where they begin like one of zk_watcher's.
+  assert.equal(options(['-l', '--syslog-tag', 'x']).syslogTag, 'x');
+});
+
+test('-l\'s identity: zk-watcher/daemon by default, the original\'s zk_watcher/syslog when run as zk_watcher, flags over both', () => {
+  assert.deepEqual([options(['-l']).syslogTag, options(['-l']).syslogFacility], ['zk-watcher', 'daemon']);
+  const original = parseCommandLine(['-l'], 'zk_watcher');
+  assert.ok(original.kind === 'run');
+  assert.deepEqual([original.options.syslogTag, original.options.syslogFacility], ['zk_watcher', 'syslog']);
+  const chosen = parseCommandLine(['-l', '--syslog-tag', 'web-agent', '--syslog-facility', 'local3'], 'zk_watcher');
+  assert.ok(chosen.kind === 'run');
+  assert.deepEqual([chosen.options.syslogTag, chosen.options.syslogFacility], ['web-agent', 'local3']);
+  assert.match((parseCommandLine(['-l', '--syslog-facility', 'nope']) as { message: string }).message, /--syslog-facility 'nope' is not a syslog facility/);
+  assert.match((parseCommandLine(['-l', '--syslog-tag', 'a b']) as { message: string }).message, /--syslog-tag must be/);
+  assert.match((parseCommandLine(['--syslog-tag', 'x']) as { message: string }).message, /--syslog-tag needs -l/);
+});

@@ -12,3 +12,8 @@ test('a pino line gets the <PRI> of the daemon facility and its level; anything 
   assert.equal(syslogLine('{"level":20,"msg":"x"}\n'), '<31>{"level":20,"msg":"x"}\n');
   assert.equal(syslogLine('not json\n'), '<30>not json\n');
 });
+
+test('another facility changes the <PRI>: the original\'s syslog facility (5) makes info <46>', () => {
+  assert.equal(syslogLine('{"level":30,"msg":"x"}\n', 5), '<46>{"level":30,"msg":"x"}\n');
+  assert.equal(syslogLine('{"level":40,"msg":"x"}\n', 19), '<156>{"level":40,"msg":"x"}\n');
+});

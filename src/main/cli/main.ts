@@ -21,12 +21,13 @@ import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 
-export async function main(argv: string[], early: EarlySignals): Promise<number> {
+/** `program`: the name we were run as (zk-watcher or zk_watcher; see syslogIdentity). */
+export async function main(argv: string[], early: EarlySignals, program = 'zk-watcher'): Promise<number> {
   if (argv[0] === 'status') {
     early.exitOnStop();
     return statusCommand(argv.slice(1));
   }
-  const parsed = parseCommandLine(argv);
+  const parsed = parseCommandLine(argv, program);
   // Only the daemon holds a stop signal for later (it must stop, not die); anything else just ends.
   if (parsed.kind !== 'run' || parsed.options.once || parsed.options.checkConfig || parsed.options.printConfig) early.exitOnStop();
   if (parsed.kind === 'help') {
@@ -84,7 +85,7 @@ function withNodeProblems(config: Config | null, problems: readonly Problem[], h
 
 async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null, early: EarlySignals): Promise<number> {
   const { options, waitTimeS, drainTimeS } = loaded;
-  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket });
+  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
   const daemon = new Daemon({
     config,
