@@ -45,7 +45,15 @@ export function writeConfig(text: string, name = 'agent.cfg'): string {
 
 /** `wrap`: a command the agent runs under, e.g. ['unshare', '--pid', '--fork', '--mount-proc'] to make it PID 1. */
 export function startAgent(args: string[], env: NodeJS.ProcessEnv = process.env, wrap: readonly string[] = []): Agent {
-  const argv = [...wrap, process.execPath, CLI, ...args];
+  return startCommand([...wrap, process.execPath, CLI, ...args], env);
+}
+
+/** Runs an installed executable (a bin link, e.g. `zk_watcher`) as the agent. */
+export function startInstalled(executable: string, args: string[], env: NodeJS.ProcessEnv = process.env): Agent {
+  return startCommand([executable, ...args], env);
+}
+
+function startCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Agent {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   running.add(child);
   const logs: LogRecord[] = [];

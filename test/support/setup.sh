@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Everything the tests and the example need on a fresh machine: Debian's zookeeper
-# package, python3 (the configparser reference), the npm packages, and both builds.
+# and rsyslog packages, python3 (the configparser reference), the npm packages, and both builds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash test/support/ensure-zookeeper.sh
+# Real tools the tests drive: rsyslog (syslog identity of -l).
+bash test/support/ensure-debian-tools.sh rsyslog:rsyslogd
 command -v python3 >/dev/null || { echo "python3 is needed: it is the reference the config tests compare with" >&2; exit 1; }
 # npm ci also builds dist/ (the prepare script); skip it while node_modules matches the lock file.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
