@@ -18,6 +18,8 @@ import { WriteLimiter } from './write-limiter.js';
 import { NODE_EXISTS, NotConnectedError, WriteCancelledError, ZkUnavailableError, zkCode } from './zk-errors.js';
 
 const { ACL: AclClass, Id, Permission, CreateMode } = zookeeper;
+/** Parents and the chroot hold empty data, as kazoo's ensure_path wrote it (b''), not null. */
+const EMPTY = Buffer.alloc(0);
 
 export interface SessionOptions {
   readonly connectString: string;
@@ -344,7 +346,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
       for (let i = 1; i <= parts.length; i++) {
         const path = `/${parts.slice(0, i).join('/')}`;
         try {
-          await deadline<string>(`create ${path}`, (done) => side.create(path, null, AclClass.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (e, p) => done(e, p)));
+          await deadline<string>(`create ${path}`, (done) => side.create(path, EMPTY, AclClass.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (e, p) => done(e, p)));
           this.log.info({ event: 'chroot_created', path }, `created ${path}, part of the connect string's chroot ${chroot}`);
         } catch (e) {
           if (zkCode(e) !== NODE_EXISTS) throw e;
@@ -416,7 +418,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 
   async createPersistent(path: string, acl: ACL[], proceed?: () => boolean): Promise<string> {
     await this.writeTurn(`create ${path}`, proceed);
-    return this.call(`create ${path}`, true, (c, done) => c.create(path, null, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
+    return this.call(`create ${path}`, true, (c, done) => c.create(path, EMPTY, acl, CreateMode.PERSISTENT, (e, p) => done(e, p)));
   }
 
   async setData(path: string, data: Buffer, version: number, proceed?: () => boolean): Promise<Stat> {
