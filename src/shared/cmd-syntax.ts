@@ -61,8 +61,8 @@ function quoteHint(before: string, after: string): string {
 
 /**
  * Splits the command into top-level pieces as sh's lexer would: quotes, backslashes,
- * comments, arithmetic `$((…))` and redirections such as `2>&1` keep their `&`, `;` and
- * newlines. Returns a hazard found while scanning (bash's `&>`), or the pieces.
+ * comments, arithmetic `$((…))`, groups (`( )`, `{ }`, `$( )`, backticks) and redirections
+ * such as `2>&1` keep their `&`, `;` and newlines. Returns a hazard found while scanning (bash's `&>`), or the pieces.
  */
 function scan(cmd: string): Piece[] | string {
   const pieces: Piece[] = [{ words: [], end: '' }];
@@ -77,6 +77,7 @@ function scan(cmd: string): Piece[] | string {
     current().end = op;
     pieces.push({ words: [], end: '' });
   };
+  let depth = 0;
   let i = 0;
   while (i < cmd.length) {
     const c = cmd[i]!;
@@ -101,6 +102,26 @@ function scan(cmd: string): Piece[] | string {
       const end = close === -1 ? cmd.length : close + 2;
       word += cmd.slice(i, end);
       i = end;
+    } else if (c === '`') {
+      // A command substitution is opaque, like a group.
+      const close = cmd.indexOf('`', i + 1);
+      const end = close === -1 ? cmd.length : close + 1;
+      word += cmd.slice(i, end);
+      i = end;
+    } else if (depth > 0) {
+      // Inside ( ), $( ) or { }: written as shell on purpose (zk_watcher could not have run
+      // it), and what runs there in the background does not make the status; kept whole.
+      const prev = cmd[i - 1] ?? ' ';
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (c === '{' && /\s/.test(next ?? ' ') && /[\s;(]/.test(prev)) depth++;
+      else if (c === '}' && /[\s;]/.test(prev)) depth--;
+      word += c;
+      i++;
+    } else if (c === '(' || (c === '{' && word === '' && /\s/.test(next ?? ''))) {
+      depth++;
+      word += c;
+      i++;
     } else if (c === '#' && word === '') {
       // A comment runs to the end of the line.
       const nl = cmd.indexOf('\n', i);

@@ -162,7 +162,7 @@ test('SIGTERM with many services: every node deleted by us, and the process exit
 test('a hung check does not outlive the agent: SIGTERM kills its process group', async () => {
   const pidFile = join(flags, 'hung.pid');
   const a = agent(`[hung]
-cmd: sleep 300 & echo $! > ${pidFile}; wait
+cmd: { sleep 300 & echo $! > ${pidFile}; wait; }
 refresh: 1
 timeout: 300
 service_port: 1

@@ -82,7 +82,7 @@ test('a file without services (empty, comments, [DEFAULT] or [auth] only) is an 
 });
 
 test('shell syntax that keeps a check meaningful is accepted in cmd', () => {
-  for (const cmd of ["curl -sf 'http://x/?a=1&b=2'", 'curl -sf "http://x/?a=1&b=2"', 'curl -sf http://x/?a=1\\&b=2', 'test -f /x && curl -sf http://x', 'check 2>&1 >/dev/null', 'check >&2', 'cd /opt/app; ./check', 'check || exit 1', 'echo $((6 & 3))', 'check # a comment & more', 'pgrep -f "a & b" | grep -q .', 'test -f /x &&\n  curl -sf http://x']) {
+  for (const cmd of ["curl -sf 'http://x/?a=1&b=2'", 'curl -sf "http://x/?a=1&b=2"', 'curl -sf http://x/?a=1\\&b=2', 'test -f /x && curl -sf http://x', 'check 2>&1 >/dev/null', 'check >&2', 'cd /opt/app; ./check', 'check || exit 1', 'echo $((6 & 3))', 'check # a comment & more', 'pgrep -f "a & b" | grep -q .', 'test -f /x &&\n  curl -sf http://x', '(sleep 0.2 &) ; echo started', '{ sleep 300 & echo $! > /tmp/p; wait; }', 'test "$(pgrep -f a & echo)" != ""', 'echo `date &` | grep -q .', 'case $(hostname) in web*) check;; *) true;; esac']) {
     assert.deepEqual(build(SERVICE().replace('cmd: true', `cmd: ${cmd}`)).problems, [], cmd);
   }
 });
@@ -100,6 +100,7 @@ const BROKEN: [string, string, string[]][] = [
   ['only slashes', SERVICE().replace('/services/web', '//'), ["zookeeper_path '//' cannot be the root itself"]],
   ['a lone & in cmd', SERVICE().replace('cmd: true', 'cmd: curl -sf http://127.0.0.1:1/health?a=1&b=2'), ["test.cfg:2: [web] cmd has an unquoted '&'", "curl -sf 'http://127.0.0.1:1/health?a=1&b=2'", '(key: cmd)']],
   ['a trailing & in cmd', SERVICE().replace('cmd: true', 'cmd: /etc/init.d/app status &'), ["test.cfg:2: [web] cmd ends with an unquoted '&', so /bin/sh runs '/etc/init.d/app status' in the background", "remove the '&'"]],
+  ['a & after a group in cmd', SERVICE().replace('cmd: true', 'cmd: (cd /opt && ./check) & sleep 1'), ["test.cfg:2: [web] cmd has an unquoted '&', so /bin/sh runs '(cd /opt && ./check)' in the background"]],
   ['bash &> in cmd', SERVICE().replace('cmd: true', 'cmd: check &>/dev/null'), ["test.cfg:2: [web] cmd has '&>'"]],
   ['an assignment left after ; in cmd', SERVICE().replace('cmd: true', 'cmd: curl -sf http://x/?a=1;b=2'), ["test.cfg:2: [web] cmd ends with 'b=2' after an unquoted ';'"]],
   ['cmd over two lines', SERVICE().replace('cmd: true', 'cmd: false\n  true'), ['test.cfg:2: [web] cmd continues on another line']],
