@@ -3,7 +3,8 @@
 // its tick, on the leader, which learns of our packets from the member we talk to within
 // half a tick. A server grants no t below 2 ticks, so all of that is under 2 t. Losing
 // contact is therefore not losing the session: the client keeps trying every member with
-// it, and only a server's "expired", or 2 t without our reaching any server, ends it. Pure.
+// it, and only a server's "expired", 2 t without our reaching any server, or 3 t without
+// hearing one while our packets still go out (giveUpAt), ends it. Pure.
 
 /** Idle connections are pinged this often: a pause or cut just short of t still leaves the session alive on the server. */
 export function pingIntervalMs(timeoutMs: number): number {
@@ -22,6 +23,21 @@ export function silenceLimitMs(timeoutMs: number): number {
 /** After our last packet at `lastSentAt`, no server can hold the session any more from this moment on. */
 export function expiredForSureAt(lastSentAt: number, timeoutMs: number): number {
   return lastSentAt + 2 * timeoutMs;
+}
+
+/**
+ * When to stop holding on to a session no server answers for: 2 t after our last packet
+ * (no server can hold it by then), or 3 t after a server last spoke to us, even while our
+ * handshakes still go out. A session we can send to but never hear from (a one-way cut, a
+ * link too slow to finish a handshake) is no use: holding it would keep our nodes alive
+ * on the server while we can neither confirm nor delete them.
+ */
+export function giveUpAt(lastSentAt: number, lastHeardAt: number, timeoutMs: number): { at: number; why: string } {
+  const unsent = lastSentAt + 2 * timeoutMs;
+  const unheard = lastHeardAt + 3 * timeoutMs;
+  return unsent <= unheard
+    ? { at: unsent, why: `no server reached for twice the session timeout (${timeoutMs} ms) since our last packet` }
+    : { at: unheard, why: `no server answered for three times the session timeout (${timeoutMs} ms) although our packets went out` };
 }
 
 /** How long the session surely lives on: a server heard us no earlier than our last answer from it. */
@@ -47,8 +63,9 @@ const RTT_MARGIN_MS = 500;
 
 /**
  * How long one attempt on one member (TCP connect and handshake) may take.
- * - Never below the round trip: twice the slowest one measured (2 s before any),
- *   doubled after each attempt that ran out of time, so a slow network still connects.
+ * - Never below two round trips (the TCP connect and the handshake): twice the slowest
+ *   one measured plus a margin (2 s before any), doubled after each attempt that ran out
+ *   of time, so a slow network still connects.
  *   Each hung-up fresh handshake leaves a session on the server, so this grows fast.
  * - While a session is at stake, the time it surely has left is shared among the members
  *   not yet tried, so a reachable member is reached in time even behind black holes.
@@ -57,8 +74,9 @@ export function attemptDeadlineMs(a: AttemptInputs): number {
   const t = a.timeoutMs;
   const base = a.rttMs === null ? UNKNOWN_RTT_FLOOR_MS : 2 * a.rttMs + RTT_MARGIN_MS;
   // A session at stake never spends more than 0.4 t on the floor: a round trip up to t/3 fits.
+  // Growth after timeouts is capped; what one attempt needs on this network (base) never is.
   const cap = a.leftMs === null ? t : 0.4 * t;
-  const floor = Math.min(cap, base * 2 ** Math.min(a.timedOutInARow, 10));
+  const floor = Math.max(a.leftMs === null ? 0 : Math.min(base, t), Math.min(cap, base * 2 ** Math.min(a.timedOutInARow, 10)));
   const share = a.leftMs === null ? 0 : a.leftMs / Math.max(1, a.untried);
   return Math.round(Math.max(floor, share, 250));
 }

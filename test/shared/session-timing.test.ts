@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attemptDeadlineMs, expiredForSureAt, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
+import { attemptDeadlineMs, expiredForSureAt, giveUpAt, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
 
 test('pings every t/10 (200 ms at least), and a connection silent for t/2 is dead', () => {
   assert.equal(pingIntervalMs(6000), 600);
@@ -18,6 +18,15 @@ test('no server holds a session 2 t after our last packet; it surely lives t aft
   assert.equal(sessionLeftMs(9000, 2000, 6000), -1000);
 });
 
+test('given up 2 t after our last packet, or 3 t after a server last spoke while our packets still go out', () => {
+  // Nothing reachable: nothing sent since the last answer.
+  assert.deepEqual(giveUpAt(1000, 1000, 6000).at, 13_000);
+  assert.match(giveUpAt(1000, 1000, 6000).why, /twice the session timeout \(6000 ms\) since our last packet/);
+  // Handshakes keep going out (a one-way cut, a link too slow to finish one): 3 t after we last heard.
+  assert.deepEqual(giveUpAt(20_000, 1000, 6000).at, 19_000);
+  assert.match(giveUpAt(20_000, 1000, 6000).why, /three times the session timeout \(6000 ms\) although our packets went out/);
+});
+
 test('an attempt while a session is at stake shares the time it has left among the members not yet tried', () => {
   // Cut from our member and one other (t = 6 s, a fast network): 3 s left, 2 members to try.
   const a = attemptDeadlineMs({ timeoutMs: 6000, leftMs: 3000, untried: 2, rttMs: 1, timedOutInARow: 0 });
@@ -28,9 +37,10 @@ test('an attempt while a session is at stake shares the time it has left among t
   assert.equal(attemptDeadlineMs({ timeoutMs: 6000, leftMs: 1400, untried: 1, rttMs: 1, timedOutInARow: 0 }), 1400);
 });
 
-test('an attempt never gets less than the round trip: a slow network (RTT up to t/3) still connects', () => {
-  // t = 10 s, RTT 3 s measured: the floor is 0.4 t, above the round trip, although little time is left.
-  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: 2000, untried: 3, rttMs: 3000, timedOutInARow: 0 }), 4000);
+test('an attempt never gets less than two round trips (TCP connect and handshake): a slow network (RTT up to t/3) still connects', () => {
+  // t = 10 s, RTT 3 s measured: 2 x 3 s + 0.5 s, although little time is left and above the 0.4 t cap on growth.
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: 2000, untried: 3, rttMs: 3000, timedOutInARow: 0 }), 6500);
+  assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: 2000, untried: 3, rttMs: 3333, timedOutInARow: 4 }), 7166);
   // Time has run out by our clock, yet a server may still hold the session: keep trying at the floor.
   assert.equal(attemptDeadlineMs({ timeoutMs: 10_000, leftMs: -500, untried: 1, rttMs: 20, timedOutInARow: 0 }), 540);
   // The delay began after our last measurement: each attempt that ran out of time doubles the floor.

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import zookeeper, { type ACL, type Client, type Stat } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
-import { expiredForSureAt } from '../../shared/session-timing.js';
+import { expiredForSureAt, giveUpAt } from '../../shared/session-timing.js';
 import { splitConnectString } from '../../shared/servers.js';
 import { TrackedClient } from './tracked-client.js';
 import { WriteLimiter } from './write-limiter.js';
@@ -137,7 +137,11 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private newClient(): TrackedClient {
     const tc = new TrackedClient({ connectString: this.options.connectString, sessionTimeoutMs: this.options.sessionTimeoutMs, auth: this.options.auth, log: this.log });
     tc.on('connected', () => this.onClientConnected(tc));
-    tc.on('disconnected', () => tc === this.current && this.onDisconnected());
+    tc.on('disconnected', () => {
+      if (tc === this.current) this.onDisconnected();
+      // A candidate that lost its connection is no fresh session to move to any more.
+      else if (tc === this.candidate) this.candidateConnected = false;
+    });
     tc.on('expired', () => {
       if (tc === this.current) this.onLost('the server expired the session');
       else if (tc === this.candidate) this.dropCandidate();
@@ -201,18 +205,18 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * The library never reports expiry while it cannot reach a server. Once no server can
-   * hold the session any more (2 t after our last packet, handshakes included), build a
+   * The library never reports expiry while it cannot reach a server. Once giveUpAt says so
+   * (no server can hold the session any more, or none has spoken to us for 3 t), build a
    * fresh client; a server that answers before then says itself whether the session lives.
    */
   private armGiveUp(): void {
     clearTimeout(this.giveUpTimer);
     const tc = this.current;
     if (tc === null || this.state !== 'disconnected') return;
-    const at = expiredForSureAt(tc.lastSentAt, tc.timeoutMs);
+    const { at, why } = giveUpAt(tc.lastSentAt, tc.lastHeardAt, tc.timeoutMs);
     const left = at - performance.now();
     if (left <= 0) {
-      this.onLost(`no server answered for twice the session timeout (${tc.timeoutMs} ms) since our last packet`);
+      this.onLost(why);
       return;
     }
     this.giveUpTimer = setTimeout(() => this.armGiveUp(), left);
@@ -220,7 +224,10 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 
   private onRefusedByAll(): void {
     if (this.state !== 'disconnected') return;
-    if (this.candidate !== null && this.candidateConnected) {
+    // Behind one address (a load balancer, a single server) a refusal may be one member not
+    // serving yet while others hold our session: lost data cannot be told; the clock decides.
+    if (this.current !== null && this.current.serverCount < 2) return;
+    if (this.candidate !== null && this.candidateConnected && this.candidate.isConnected) {
       this.adoptCandidate();
       return;
     }
@@ -313,14 +320,14 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 
   /**
    * The chroot of the connect string (`host:port/chroot`), made when it is missing, through
-   * a client without it (persistent, open ACL, as our other ancestors). Once per agent.
+   * a client without it (persistent, open ACL, as our other ancestors). Called when our topmost parent is missing.
    */
   ensureChroot(): Promise<void> {
     const { servers, chroot } = splitConnectString(this.options.connectString);
     if (chroot === null) return Promise.reject(new Error('no chroot in the connect string'));
-    this.chrootMade ??= this.makeChroot(servers, chroot).catch((e: unknown) => {
+    // Shared while in flight only: the ensemble may lose it again (a wipe), and then it is made again.
+    this.chrootMade ??= this.makeChroot(servers, chroot).finally(() => {
       this.chrootMade = null;
-      throw e;
     });
     return this.chrootMade;
   }

@@ -179,7 +179,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     Object.defineProperty(manager, 'socket', {
       configurable: true,
       get: () => last,
-      set: (socket: { destroy(): void }) => {
+      set: (socket: NonNullable<ManagerInternals['socket']>) => {
         socket.destroy();
         last = socket;
       },
@@ -235,6 +235,9 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   }
 
   private ping(): void {
+    // The library's ping re-arms the socket's idle timer with one more 'timeout' listener;
+    // drop the armed ones first, or each stall would add a ping to every idle interval.
+    this.manager.socket?.removeAllListeners('timeout');
     this.manager.onSocketTimeout();
   }
 
@@ -317,6 +320,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   }
 
   private attemptClosed(): void {
+    // The attempt is over: its deadline must not fire into the library's wait before the next one.
+    clearTimeout(this.attemptTimer);
     if (this.connected || !this.handshakeSent || this.answered || this.droppedByUs) return;
     // The member took our ConnectRequest and hung up: it refuses this session (its data is
     // older than ours), or it is not serving yet.
@@ -346,5 +351,5 @@ interface ManagerInternals {
   pendingQueue?: unknown[];
   packetQueue?: { queue: unknown[] };
   state: number;
-  socket?: { destroy(): void };
+  socket?: { destroy(): void; removeAllListeners(event: string): void };
 }
