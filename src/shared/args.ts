@@ -139,7 +139,8 @@ export function expandOriginalPrefixes(argv: readonly string[], takesValue: (nam
     const arg = argv[i]!;
     // -c FILE, -s HOSTS (also -vc FILE): the next word is the value, even one that starts
     // with a dash, as optparse took it (parseArgs wants those as --config=VALUE).
-    const short = /^-([A-Za-z]*)([cs])$/.exec(arg);
+    // Only zk_watcher's boolean flags may come first: in `-cservices` the rest is the value.
+    const short = /^-([vlh]*)([cs])$/.exec(arg);
     if (short !== null && i + 1 < argv.length) {
       if (short[1] !== '') out.push(`-${short[1]}`);
       out.push(`--${short[2] === 'c' ? 'config' : 'server'}=${argv[++i]!}`);

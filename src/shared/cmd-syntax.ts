@@ -20,7 +20,7 @@ export function cmdShellHazard(cmd: string): string | null {
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i]!;
     const next = pieces[i + 1];
-    if (p.end === '&') {
+    if (p.end === '&' && !(next !== undefined && isWaitForLast(next.words))) {
       const before = p.words.join(' ');
       if (next === undefined) {
         return `ends with an unquoted '&', so /bin/sh runs '${before}' in the background and the check passes whatever it does: remove the '&'`;
@@ -32,7 +32,7 @@ export function cmdShellHazard(cmd: string): string | null {
         `or use && to run commands one after another`
       );
     }
-    if (p.end === '\n' && next !== undefined) {
+    if (p.end === '\n' && next !== undefined && !pieces.some((q) => COMPOUND.has(q.words[0]!))) {
       return (
         `continues on another line, and /bin/sh runs each line as its own command, so only the last line's status counts ` +
         `(zk_watcher ran the lines as one command): put it on one line, or join the commands with &&`
@@ -46,6 +46,51 @@ export function cmdShellHazard(cmd: string): string | null {
     }
   }
   return null;
+}
+
+/** A multi-line if, case or loop is shell written on purpose; its status is the compound's. */
+const COMPOUND = new Set(['if', 'then', 'elif', 'else', 'fi', 'case', 'esac', 'for', 'while', 'until', 'do', 'done']);
+
+/** `cmd & wait $!`: the status is cmd's after all. */
+function isWaitForLast(words: readonly string[]): boolean {
+  return words.length === 2 && words[0] === 'wait' && (words[1] === '$!' || words[1] === '"$!"');
+}
+
+/** Past the closing quote of a "…" that starts at `i`: backslashes, and $(…) or `…` (with quotes of their own) inside it. */
+function skipDoubleQuoted(cmd: string, i: number): number {
+  let j = i + 1;
+  while (j < cmd.length) {
+    const c = cmd[j]!;
+    if (c === '\\') j += 2;
+    else if (c === '"') return j + 1;
+    else if (c === '$' && cmd[j + 1] === '(') j = skipParens(cmd, j + 1);
+    else if (c === '`') j = skipTo(cmd, '`', j + 1);
+    else j++;
+  }
+  return cmd.length;
+}
+
+/** Past the ) that closes the ( at `i`, across quotes and nested parentheses. */
+function skipParens(cmd: string, i: number): number {
+  let depth = 0;
+  let j = i;
+  while (j < cmd.length) {
+    const c = cmd[j]!;
+    if (c === '\\') j += 2;
+    else if (c === "'") j = skipTo(cmd, "'", j + 1);
+    else if (c === '"') j = skipDoubleQuoted(cmd, j);
+    else {
+      if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) return j + 1;
+      j++;
+    }
+  }
+  return cmd.length;
+}
+
+function skipTo(cmd: string, quote: string, from: number): number {
+  const close = cmd.indexOf(quote, from);
+  return close === -1 ? cmd.length : close + 1;
 }
 
 function isAssignment(word: string): boolean {
@@ -92,10 +137,15 @@ function scan(cmd: string): Piece[] | string {
       word += cmd.slice(i, end);
       i = end;
     } else if (c === '"') {
-      let j = i + 1;
-      while (j < cmd.length && cmd[j] !== '"') j += cmd[j] === '\\' ? 2 : 1;
-      word += cmd.slice(i, j + 1);
-      i = j + 1;
+      const end = skipDoubleQuoted(cmd, i);
+      word += cmd.slice(i, end);
+      i = end;
+    } else if (c === '<' && next === '<' && depth === 0) {
+      // A here-document: its body (the lines after this one) is data, not commands.
+      const nl = cmd.indexOf('\n', i);
+      word += cmd.slice(i, nl === -1 ? cmd.length : nl);
+      endWord();
+      return pieces;
     } else if (c === '$' && next === '(' && cmd[i + 2] === '(') {
       // Arithmetic: `&` there is a bitwise and.
       const close = cmd.indexOf('))', i + 3);

@@ -50,7 +50,8 @@ before(async () => {
   };
   npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  npm(['install', '-g', '--prefix', join(dir, 'prefix'), '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(dir, tarball)]);
+  // --offline: the dependencies come from npm's cache, which the suite's `npm ci` filled.
+  npm(['install', '-g', '--prefix', join(dir, 'prefix'), '--offline', '--no-audit', '--no-fund', '--silent', join(dir, tarball)]);
   installed = join(dir, 'prefix', 'bin');
 });
 

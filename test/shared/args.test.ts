@@ -83,6 +83,10 @@ test('unique prefixes of zk_watcher\'s long options are taken as optparse took t
   assert.deepEqual(options(['--conf', '--serv']).configPaths, ['--serv']);
   assert.deepEqual(options(['-c', '--serv']).configPaths, ['--serv']);
   assert.equal(options(['-vs', '--verb']).servers, '--verb');
+  // A value glued to -c or -s is the value, whatever letters it ends in.
+  assert.deepEqual([options(['-cservices', '-v']).configPaths, options(['-cservices', '-v']).verbose], [['services'], true]);
+  assert.deepEqual([options(['-szk1:2181', '-l']).servers, options(['-szk1:2181', '-l']).syslog], ['zk1:2181', true]);
+  assert.deepEqual(options(['-vcchecks']).configPaths, ['checks']);
 });
 
 test('an ambiguous prefix names the options it could be; prefixes of our own options are not taken', () => {
