@@ -86,7 +86,7 @@ export function buildConfig(sources: readonly ConfigSource[]): BuiltConfig {
   // zk_watcher ran idle on such a file, and emptying it is how a host's services are retired.
   if (!failed && services.length === 0) {
     problems.push({
-      file: sources.map((s) => s.file).join(', '),
+      file: sources.length > 0 ? sources.map((s) => s.file).join(', ') : 'the config',
       line: 0,
       severity: 'warning',
       message: 'defines no service (no section besides [auth]): the agent runs idle and registers nothing',

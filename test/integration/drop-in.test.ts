@@ -113,6 +113,22 @@ test('a file without services runs idle with a warning; SIGHUP to an empty, comm
   await stop(b);
 });
 
+test('a conf.d emptied of its files and reloaded retires its services: nodes deleted, the agent idle and running', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zkw-confd-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'web.cfg'), service('web', '/dropin/confd', 51));
+  const a = fx.track(startAgent(['-c', dir, '-s', fx.zk.connectString]));
+  await exists('/dropin/confd/di.example:51');
+  rmSync(join(dir, 'web.cfg'));
+  a.signal('SIGHUP');
+  await gone('/dropin/confd/di.example:51');
+  const warned = await a.waitForLog((r) => r.event === 'config_problem' && String(r.problem).startsWith(`${dir}: warning: is a directory with no`), 'the empty directory warned about');
+  assert.equal(warned.level, 40);
+  assert.deepEqual(a.logs.filter((r) => r.event === 'reload_rejected'), []);
+  assert.equal(a.process.exitCode, null, 'still running');
+  await stop(a);
+});
+
 test('a chroot that does not exist is created with empty data, like every parent; one we may not create is an error naming it', async () => {
   // kazoo's ensure_path wrote b'' into every node it made; we wrote null.
   const a = fx.track(startAgent(['-c', writeConfig(service('web', '/services/web', 21)), '-s', `${fx.zk.connectString}/dropin/made`]));

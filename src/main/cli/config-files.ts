@@ -26,7 +26,8 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
       fail(path, 0, `cannot read the config: ${reason(e)}`);
       continue;
     }
-    if (files.length === 0) fail(path, 0, `is a directory with no ${CONFIG_SUFFIXES.join(', ')} files`);
+    // Like an empty file (config.ts): removing every file is how a conf.d retires a host's services.
+    if (files.length === 0) problems.push({ file: path, line: 0, severity: 'warning', message: `is a directory with no ${CONFIG_SUFFIXES.join(', ')} files; nothing is read from it` });
     for (const file of files) {
       let bytes: Buffer;
       try {
@@ -45,9 +46,9 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
       else fail(file, decoded.line, decoded.message);
     }
   }
-  if (problems.length > 0) return { config: null, problems };
+  if (problems.some((p) => p.severity === 'error')) return { config: null, problems };
   const built = buildConfig(sources);
-  const found = [...built.problems];
+  const found = [...problems, ...built.problems];
   const auth = built.config?.auth;
   if (auth != null) {
     const mode = await stat(auth.source.file).then((st) => st.mode, () => 0); // just read: a vanished file has no mode to warn about

@@ -51,11 +51,14 @@ test('a missing config file exits 2 naming the file', () => {
   assert.match(r.stderr, /\/nonexistent\/zk\.cfg: cannot read the config: no such file or directory/);
 });
 
-test('a directory of configs is read in name order; an empty one is an error', () => {
+test('a directory of configs is read in name order; an empty one is an idle config with a warning, as an empty file is', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zkw-confd-'));
   const r0 = runCli(['-c', dir, '--print-config']);
-  assert.equal(r0.code, 2);
-  assert.match(r0.stderr, /is a directory with no \.cfg, \.ini, \.conf files/);
+  assert.equal(r0.code, 0, r0.stderr);
+  assert.deepEqual((JSON.parse(r0.stdout) as { services: unknown[] }).services, []);
+  assert.match(r0.stderr, new RegExp(`^${dir}: warning: is a directory with no \\.cfg, \\.ini, \\.conf files; nothing is read from it$`, 'm'));
+  assert.match(r0.stderr, /^the config: warning: defines no service/m);
+  assert.equal(runCli(['-c', join(dir, 'missing'), '--print-config']).code, 2, 'a directory that is not there is still an error');
   writeFileSync(join(dir, '20-b.cfg'), '[b]\ncmd: true\nrefresh: 1\nservice_port: 2\nzookeeper_path: /b\nservice_hostname: h\n');
   writeFileSync(join(dir, '10-a.ini'), '[a]\ncmd: true\nrefresh: 1\nservice_port: 1\nzookeeper_path: /a\nservice_hostname: h\n');
   writeFileSync(join(dir, 'notes.txt'), 'not a config');
