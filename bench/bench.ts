@@ -13,6 +13,7 @@ import { helpText, parseBenchArgs, type BenchOptions } from './options.js';
 import { fleetScenario, type FleetResult } from './scenarios/fleet.js';
 import { flipScenario, type FlipResult } from './scenarios/flip.js';
 import { saturationScenario, type SaturationResult } from './scenarios/saturation.js';
+import { restScenario, type RestResult } from './scenarios/rest.js';
 import { startupScenario, type StartupResult } from './scenarios/startup.js';
 import { renderChart } from './svg.js';
 import { formatBound, mark, renderTable } from './table.js';
@@ -25,6 +26,7 @@ interface Results {
   startup?: StartupResult;
   flip?: FlipResult;
   saturation?: SaturationResult;
+  rest?: RestResult;
   fleet?: FleetResult;
 }
 
@@ -73,6 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
         for (const name of standalone) {
           if (name === 'startup') await run('startup', `${o.services} services, ${o.steady} s steady`, () => startupScenario(zk.connectString, observer, o.services, o.steady, o.agentArgs));
           if (name === 'flip') await run('flip', `${o.flips} flips over ${FLIP_SERVICES} services`, () => flipScenario(zk.connectString, observer, FLIP_SERVICES, o.flips, o.agentArgs));
+          if (name === 'rest') await run('rest', `a bare node process, then 10 services at refresh 30 s, ${o.restSeconds} s each`, () => restScenario(zk.connectString, observer, o.restSeconds, o.agentArgs));
           if (name === 'saturation') {
             const what = `C loop for ${o.saturationSeconds} s, then ${o.saturationServices} services at refresh 1 s (${o.saturationWarmup} s warm-up + ${o.saturationSeconds} s)`;
             await run('saturation', what, () =>
@@ -132,6 +135,7 @@ function resultsJson(
       startup: r.startup && { services: r.startup.services, curve: r.startup.curve },
       flip: r.flip && { latenciesMs: r.flip.latenciesMs },
       saturation: r.saturation && { cLoop: r.saturation.cLoop, agent: r.saturation.agent, ratio: r.saturation.ratio },
+      rest: r.rest && { bare: r.rest.bare, agent: r.rest.agent },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
     },
   };

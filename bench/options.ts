@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly saturationSeconds: number;
   readonly saturationWarmup: number;
   readonly saturationCmd: string;
+  /** rest: seconds measured, for the bare Node process and for the agent each */
+  readonly restSeconds: number;
   readonly fleetAgents: number;
   readonly fleetServices: number;
   readonly fleetRefresh: number;
@@ -42,6 +44,7 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   flips: { key: 'flips', normal: 40, quick: 10, integer: true, arg: 'N', help: 'flip: failing-check flips timed, for p50/p99' },
   'saturation-seconds': { key: 'saturationSeconds', normal: 10, quick: 5, integer: false, arg: 'SECONDS', help: 'saturation: measured, for the C loop and the agent' },
   'saturation-warmup': { key: 'saturationWarmup', normal: 5, quick: 3, integer: false, arg: 'SECONDS', help: 'saturation: not measured after the agent starts' },
+  'rest-seconds': { key: 'restSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'rest: measured for a bare node process, then the agent' },
   'fleet-agents': { key: 'fleetAgents', normal: 24, quick: 8, integer: true, arg: 'K', help: 'fleet: agents, one per simulated host (host-<k>)' },
   'fleet-services': { key: 'fleetServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet: services per agent' },
   'fleet-refresh': { key: 'fleetRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet: refresh of every fleet service' },
@@ -66,6 +69,8 @@ export function helpText(): string {
     '  flip        a check that starts failing: time until its node is gone (p50/p99)',
     '  saturation  C loop of posix_spawn+waitpid (one per core) vs. the agent running',
     '              N services at refresh 1 s: completed checks/s and their ratio',
+    '  rest        10 services at refresh 30 s beside a bare node process: CPU',
+    '              seconds per hour, wakeups/s, RSS (judged against zk_watcher)',
     '  fleet       K agents (one per simulated host) against a 3-server ensemble:',
     '              what the fleet costs ZooKeeper, per host, extrapolated linearly',
     '',
