@@ -3,7 +3,8 @@
 // heartbeats run on that loop, so a starved loop is a session at risk). Logged as
 // one `engine_stats` line per interval; falling behind is warned about at once.
 
-import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { loopDelayHistogram } from '../ops/loop-delay.js';
 import type { Logger } from 'pino';
 
 /** A check starting this late against its schedule means checks fall due faster than they run. */
@@ -25,12 +26,11 @@ export class EngineStats {
   private lastAt = performance.now();
   private lastBehindWarn = -Infinity;
   private readonly lag: RecordableHistogram = createHistogram();
-  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopReader = loopDelayHistogram();
+  private readonly loop = this.loopReader.histogram;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: Logger, private readonly gauges: () => EngineGauges) {
-    this.loop.enable();
-  }
+  constructor(private readonly log: Logger, private readonly gauges: () => EngineGauges) {}
 
   onStarted(lagMs: number): void {
     this.lag.record(Math.max(1, Math.round(lagMs * 1000)));
@@ -59,7 +59,7 @@ export class EngineStats {
 
   stop(): void {
     clearInterval(this.timer);
-    this.loop.disable();
+    this.loopReader.release();
   }
 
   /** Figures since the previous snapshot (rates, percentiles) and totals; resets the interval. */

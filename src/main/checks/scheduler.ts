@@ -4,6 +4,7 @@
 // service never overlaps itself and runs stay spread.
 
 import type { CheckResult, ServiceSpec } from '../../shared/types.js';
+import { timerFired } from '../ops/loop-delay.js';
 
 /** Never run one service's check more often than this, whatever `refresh` says. */
 export const MIN_INTERVAL_MS = 100;
@@ -94,6 +95,7 @@ export class Scheduler {
     // travel to the workers as one batch, instead of one wakeup and message each.
     chain.dueAt = Math.ceil((now + delayMs) / TICK_MS) * TICK_MS;
     chain.timer = setTimeout(() => {
+      timerFired(chain.dueAt);
       chain.timer = undefined;
       chain.running = this.runOnce(chain);
     }, chain.dueAt - now);

@@ -2,10 +2,10 @@
 // events as they happen; gauges are read from the daemon at scrape time, so a scrape
 // always shows the present and nothing is kept twice.
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
+import { loopDelayHistogram } from './loop-delay.js';
 
 const SESSION_STATES = ['connecting', 'connected', 'disconnected', 'closed'] as const;
 /** Check durations run from a fork-free tcp check (sub-ms) to a timed-out command (tens of seconds). */
@@ -13,7 +13,7 @@ const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 export class AgentMetrics {
   readonly registry = new Registry();
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopDelay = loopDelayHistogram();
 
   constructor(daemon: DaemonView) {
     const r = [this.registry];
@@ -67,11 +67,10 @@ export class AgentMetrics {
         for (const state of SESSION_STATES) this.set({ state }, daemon.session().state === state ? 1 : 0);
       },
     });
-    this.loopDelay.enable();
-    const loop = this.loopDelay;
+    const loop = this.loopDelay.histogram;
     new Gauge({
       name: 'zkwatcher_event_loop_delay_seconds',
-      help: "The main thread's event-loop delay since the previous scrape (the session's heartbeats share that loop).",
+      help: "The main thread's event-loop delay since the previous scrape, as the agent's own timers saw it (the session's heartbeats share that loop).",
       labelNames: ['quantile'],
       registers: r,
       collect() {
@@ -85,6 +84,6 @@ export class AgentMetrics {
   }
 
   stop(): void {
-    this.loopDelay.disable();
+    this.loopDelay.release();
   }
 }

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import zookeeper, { type Client, type Watcher } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { attemptDeadlineMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
+import { timerFired } from '../ops/loop-delay.js';
 import { installClientGuards } from './nzc-guards.js';
 
 installClientGuards();
@@ -221,6 +222,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   private checkLiveness(): void {
     const now = performance.now();
+    timerFired(this.lastTickAt + LIVENESS_TICK_MS, now);
     const stalled = stallMs(now - this.lastTickAt, LIVENESS_TICK_MS);
     this.lastTickAt = now;
     if (stalled > 0) {
