@@ -102,6 +102,23 @@ function sessionLost(agent: Agent): LogRecord[] {
   return agent.logs.filter((r) => r.event === 'zk_session_lost');
 }
 
+/** A fault for 5 s (of t = 6 s), then 4 s more watched after it ends. */
+async function faultFor5s(begin: () => void, end: () => void): Promise<void> {
+  begin();
+  await new Promise((r) => setTimeout(r, 5000));
+  end();
+  await new Promise((r) => setTimeout(r, 4000));
+}
+
+/** The end of every gap test: no poll saw a node missing, the session was kept, and the agent stops cleanly. */
+async function assertNothingMissing(agent: Agent, gaps: ReturnType<typeof watchGaps>): Promise<{ polls: number; missing: number; longestGapMs: number }> {
+  const seen = await gaps.stop();
+  assert.equal(seen.missing, 0, `no poll saw a node missing (longest gap ${seen.longestGapMs} ms)`);
+  assert.deepEqual(sessionLost(agent), [], 'the session was never given up');
+  await stop(agent);
+  return seen;
+}
+
 async function stop(agent: Agent): Promise<void> {
   agent.signal('SIGTERM');
   assert.equal(await agent.exited, 0);
@@ -121,39 +138,27 @@ test('cut from the member we talk to and one other for longer than t: the sessio
   } finally {
     for (const i of cut) proxies[i]!.setFault('both', { kind: 'pass' });
   }
-  const seen = await gaps.stop();
+  const seen = await assertNothingMissing(agent, gaps);
   assert.ok(seen.polls > 100, `the observer polled (${seen.polls})`);
-  assert.equal(seen.missing, 0, `no poll saw a node missing (longest gap ${seen.longestGapMs} ms)`);
-  assert.deepEqual(sessionLost(agent), [], 'the session was never given up');
-  await stop(agent);
 });
 
 test('the agent paused (SIGSTOP) for 5 s of t = 6 s: the session lives on and no node is ever missing', async () => {
   const parent = '/partitions/paused';
   const { agent } = await startWatched(parent, 6);
   const gaps = watchGaps(parent);
-  agent.signal('SIGSTOP');
-  await new Promise((r) => setTimeout(r, 5000));
-  agent.signal('SIGCONT');
-  await new Promise((r) => setTimeout(r, 4000));
-  const seen = await gaps.stop();
-  assert.equal(seen.missing, 0, `no poll saw a node missing (longest gap ${seen.longestGapMs} ms)`);
-  assert.deepEqual(sessionLost(agent), [], 'the session was never given up');
-  await stop(agent);
+  await faultFor5s(() => agent.signal('SIGSTOP'), () => agent.signal('SIGCONT'));
+  await assertNothingMissing(agent, gaps);
 });
 
 test('all of the agent\'s ZooKeeper traffic held for 5 s of t = 6 s: it reconnects within the session and no node is ever missing', async () => {
   const parent = '/partitions/held';
   const { agent } = await startWatched(parent, 6);
   const gaps = watchGaps(parent);
-  for (const p of proxies) p.setFault('both', { kind: 'hold' });
-  await new Promise((r) => setTimeout(r, 5000));
-  for (const p of proxies) p.setFault('both', { kind: 'pass' });
-  await new Promise((r) => setTimeout(r, 4000));
-  const seen = await gaps.stop();
-  assert.equal(seen.missing, 0, `no poll saw a node missing (longest gap ${seen.longestGapMs} ms)`);
-  assert.deepEqual(sessionLost(agent), [], 'the session was never given up');
-  await stop(agent);
+  await faultFor5s(
+    () => proxies.forEach((p) => p.setFault('both', { kind: 'hold' })),
+    () => proxies.forEach((p) => p.setFault('both', { kind: 'pass' })),
+  );
+  await assertNothingMissing(agent, gaps);
 });
 
 test('a round trip of 2.4 s (t = 10 s) and a reconnect in the middle of it: the handshake is given time, and no node is ever missing', async () => {
@@ -171,10 +176,7 @@ test('a round trip of 2.4 s (t = 10 s) and a reconnect in the middle of it: the 
   } finally {
     for (const p of proxies) p.setFault('both', { kind: 'pass' });
   }
-  const seen = await gaps.stop();
-  assert.equal(seen.missing, 0, `no poll saw a node missing (longest gap ${seen.longestGapMs} ms)`);
-  assert.deepEqual(sessionLost(agent), [], 'the session was never given up');
-  await stop(agent);
+  await assertNothingMissing(agent, gaps);
 });
 
 interface StatusService {

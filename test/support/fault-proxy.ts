@@ -5,8 +5,8 @@
 //    behind a stateful firewall, and its bytes wait too);
 //  - delay D: each chunk goes through D ms after it arrived, in order;
 //  - reset(): every connection gets a RST now.
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './ports.js';
+import { connect, type Server, type Socket } from 'node:net';
+import { freePort, listenOnLoopback } from './ports.js';
 
 export type Direction = 'up' | 'down';
 export type Fault = { readonly kind: 'pass' } | { readonly kind: 'hold' } | { readonly kind: 'delay'; readonly ms: number };
@@ -119,17 +119,8 @@ class Proxy implements FaultProxy {
     return this.pairs.size;
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((sock) => this.onConnection(sock));
-      server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: this.port, exclusive: true }, () => {
-        server.removeListener('error', reject);
-        server.on('error', () => undefined);
-        this.server = server;
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    this.server = await listenOnLoopback(this.port, (sock) => this.onConnection(sock));
   }
 
   private onConnection(client: Socket): void {

@@ -15,7 +15,7 @@
 //    this process exits.
 // Every candidate is still verified by actually binding 127.0.0.1:port and closing it.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -135,6 +135,19 @@ export async function freePort(): Promise<number> {
     if (reserve(port)) return port;
   }
   throw new Error('freePort: no free loopback port found');
+}
+
+/** A server on 127.0.0.1:port (exclusive), serving each connection with `onConnection`; errors after it listens are ignored. */
+export function listenOnLoopback(port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(onConnection);
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
+      server.removeListener('error', reject);
+      server.on('error', () => undefined);
+      resolve(server);
+    });
+  });
 }
 
 /** n distinct free ports on 127.0.0.1. */

@@ -1,7 +1,7 @@
 // A loopback TCP proxy for partition tests: clients connect to 127.0.0.1:proxy.port and
 // are forwarded to 127.0.0.1:targetPort; setMode() changes what the "network" does.
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from './ports.js';
+import { connect, type Server, type Socket } from 'node:net';
+import { freePort, listenOnLoopback } from './ports.js';
 
 export type ProxyMode =
   /** forward bytes both ways; a new connection opens a fresh upstream connection (if the target is down the client's connection is closed right after it was accepted) */
@@ -69,19 +69,8 @@ class LoopbackProxy implements TcpProxy {
     return [...this.pairs].filter((p) => !p.client.destroyed).length;
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const server = createServer((sock) => this.onConnection(sock));
-      server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: this.port, exclusive: true }, () => {
-        server.removeListener('error', reject);
-        server.on('error', () => {
-          /* ignore after listening */
-        });
-        this.server = server;
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    this.server = await listenOnLoopback(this.port, (sock) => this.onConnection(sock));
   }
 
   private closeListener(): Promise<void> {

@@ -151,11 +151,11 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
    */
   async removeAll(timeoutMs: number): Promise<DrainResult> {
     const present = (e: Entry): boolean => e.registration !== 'absent';
-    const before = new Set([...this.entries.values()].filter(present).map((e) => e.path));
-    const result = (): DrainResult => {
-      const left = [...this.entries.values()].filter(present);
-      return { deleted: [...before].filter((p) => !present(this.entries.get(p) ?? ({ registration: 'absent' } as Entry))).length, left: left.map((e) => ({ path: e.path, heldBy: e.heldBy })) };
-    };
+    const before = [...this.entries.values()].filter(present).map((e) => e.path);
+    const result = (): DrainResult => ({
+      deleted: before.filter((path) => this.registration(path) === 'absent').length,
+      left: [...this.entries.values()].filter(present).map((e) => ({ path: e.path, heldBy: e.heldBy })),
+    });
     if (this.state === 'closed') return result();
     this.state = 'draining';
     // Creates queued behind the write limit are for nodes nobody wants now: none goes out.

@@ -335,15 +335,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   private async makeChroot(servers: string, chroot: string): Promise<void> {
     const side = zookeeper.createClient(servers, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 1000, retries: 0 });
     if (this.options.auth !== null) side.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
-    const deadline = <T>(what: string, run: (done: (e: unknown, v?: T) => void) => void): Promise<T> =>
-      new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new ZkUnavailableError(`${what}: no answer from ZooKeeper within ${this.opTimeoutMs} ms`)), this.opTimeoutMs);
-        run((e, v) => {
-          clearTimeout(timer);
-          if (e) reject(e);
-          else resolve(v as T);
-        });
-      });
+    const deadline = <T>(what: string, run: (done: (e: unknown, v?: T) => void) => void): Promise<T> => withDeadline(what, this.opTimeoutMs, run);
     try {
       await deadline<void>(`connect to create the chroot ${chroot}`, (done) => {
         side.once('connected', () => done(null));
@@ -377,26 +369,13 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   private call<T>(what: string, write: boolean, run: (client: Client, done: (error: unknown, value?: T) => void) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let client: Client;
-      try {
-        client = this.live(write);
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      const timer = setTimeout(() => reject(new ZkUnavailableError(`${what}: no answer from ZooKeeper within ${this.opTimeoutMs} ms`)), this.opTimeoutMs);
-      try {
-        run(client, (error, value) => {
-          clearTimeout(timer);
-          if (error) reject(error);
-          else resolve(value as T);
-        });
-      } catch (e) {
-        clearTimeout(timer);
-        reject(e);
-      }
-    });
+    let client: Client;
+    try {
+      client = this.live(write);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return withDeadline(what, this.opTimeoutMs, (done) => run(client, done));
   }
 
   /** getData with a watch on the path (fires on delete or data change); null when there is no node. */
@@ -453,6 +432,23 @@ export class ZkSession extends EventEmitter<SessionEvents> {
       c.transaction().remove(path, version).create(path, data, this.acl, CreateMode.EPHEMERAL).commit((e) => done(e)),
     );
   }
+}
+
+/** One ZooKeeper request with a deadline: rejects with ZkUnavailableError when no answer comes within `ms`. */
+function withDeadline<T>(what: string, ms: number, run: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ZkUnavailableError(`${what}: no answer from ZooKeeper within ${ms} ms`)), ms);
+    try {
+      run((error, value) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(value as T);
+      });
+    } catch (e) {
+      clearTimeout(timer);
+      reject(e);
+    }
+  });
 }
 
 /** The digest ZooKeeper's DigestAuthenticationProvider computes: user:base64(sha1(user:password)). */
