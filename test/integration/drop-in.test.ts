@@ -50,8 +50,9 @@ before(async () => {
   };
   npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  // --offline: the dependencies come from npm's cache, which the suite's `npm ci` filled.
-  npm(['install', '-g', '--prefix', join(dir, 'prefix'), '--offline', '--no-audit', '--no-fund', '--silent', join(dir, tarball)]);
+  // --prefer-offline: the tarballs come from npm's cache, which the suite's `npm ci` filled;
+  // npm ci caches no registry metadata, so on a fresh machine that is fetched (--offline failed).
+  npm(['install', '-g', '--prefix', join(dir, 'prefix'), '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(dir, tarball)]);
   installed = join(dir, 'prefix', 'bin');
 });
 
