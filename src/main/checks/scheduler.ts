@@ -1,7 +1,9 @@
 // One timer chain per service: the first run lands at a random point of a short
 // window (a restarted host is back at once, yet a thousand checks do not fork in
-// the same millisecond); each next run is armed when the previous one ends, so a
-// service never overlaps itself and runs stay spread.
+// the same millisecond); the second at a random point of the service's interval, so
+// the runs of many services spread evenly over it instead of keeping the first
+// second's bunch; each next run is armed when the previous one ends, so a service
+// never overlaps itself.
 
 import type { CheckResult, ServiceSpec } from '../../shared/types.js';
 import { timerFired } from '../ops/loop-delay.js';
@@ -24,6 +26,8 @@ interface Chain {
   /** The check this chain runs now, or, before its first run, the one of the chain it replaced. */
   running: Promise<void> | null;
   stopped: boolean;
+  /** The first run has ended: the chain has taken its random place in the interval. */
+  spread: boolean;
 }
 
 export class Scheduler {
@@ -69,7 +73,7 @@ export class Scheduler {
   }
 
   private begin(spec: ServiceSpec, predecessor: Promise<void> | null): void {
-    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: predecessor, stopped: false };
+    const chain: Chain = { spec, timer: undefined, dueAt: 0, running: predecessor, stopped: false, spread: false };
     this.chains.set(spec.name, chain);
     const firstRunIn = this.random() * Math.min(FIRST_RUN_WINDOW_MS, spec.refresh * 1000);
     if (predecessor === null) {
@@ -101,6 +105,14 @@ export class Scheduler {
     }, chain.dueAt - now);
   }
 
+  /** After the first run, a random part of the interval (the chain's phase); then the whole interval. */
+  private nextDelayMs(chain: Chain): number {
+    const intervalMs = chain.spec.refresh * 1000;
+    if (chain.spread) return intervalMs;
+    chain.spread = true;
+    return this.random() * intervalMs;
+  }
+
   private async runOnce(chain: Chain): Promise<void> {
     try {
       const result = await this.runCheck(chain.spec, chain.dueAt);
@@ -108,7 +120,7 @@ export class Scheduler {
     } finally {
       chain.running = null;
       // Armed whatever happened above: a service's chain never ends while it is scheduled.
-      if (!chain.stopped) this.arm(chain, Math.max(MIN_INTERVAL_MS, chain.spec.refresh * 1000));
+      if (!chain.stopped) this.arm(chain, Math.max(MIN_INTERVAL_MS, this.nextDelayMs(chain)));
     }
   }
 }

@@ -70,7 +70,8 @@ test('first runs are spread by the random draw over a short window, not the whol
       return result(s.name);
     },
     () => undefined,
-    () => draws[next++]!,
+    // Past the first runs, each service's phase: its whole (hour-long) interval.
+    () => draws[next++] ?? 1,
   );
   const started = performance.now();
   draws.forEach((_, i) => scheduler.start(spec(`s${i}`, 3600)));
@@ -94,4 +95,34 @@ test('results reach onResult, and stop() ends the chain', async () => {
   assert.equal(seen.length, count, 'no result after stop');
   assert.equal(scheduler.size, 0);
   assert.ok(seen.every((s) => s === 'a:true'));
+});
+
+test('after the first run each service takes a random place in its interval, then keeps the interval', async () => {
+  // The draws: 0 for every first run (all bunched at start), then each service's phase.
+  const phases = [0.2, 0.8, 0.5];
+  const draws = [0, 0, 0, ...phases];
+  let next = 0;
+  const starts = new Map<string, number[]>();
+  const scheduler = new Scheduler(
+    async (s) => {
+      starts.set(s.name, [...(starts.get(s.name) ?? []), performance.now()]);
+      return result(s.name);
+    },
+    () => undefined,
+    () => draws[next++] ?? 0,
+  );
+  phases.forEach((_, i) => scheduler.start(spec(`s${i}`, 1)));
+  await waitFor(async () => [...starts.values()].filter((r) => r.length >= 3).length, (n) => n === phases.length, { what: 'three runs of each service', timeoutMs: 30_000 });
+  await scheduler.stopAll();
+  const second = phases.map((_, i) => starts.get(`s${i}`)![1]! - starts.get(`s${i}`)![0]!);
+  // Timers never fire early: each second run waited at least its phase of the 1 s interval.
+  phases.forEach((phase, i) => assert.ok(second[i]! >= phase * 1000 - 1, `s${i}'s second run came ${second[i]} ms after its first, phase ${phase}`));
+  // Ordered by phase: s0 (0.2) before s2 (0.5) before s1 (0.8), though all first runs were together.
+  const secondAt = (i: number) => starts.get(`s${i}`)![1]!;
+  assert.ok(secondAt(0) < secondAt(2) && secondAt(2) < secondAt(1), 'second runs follow the phases');
+  // The third run waits the whole interval again.
+  phases.forEach((_, i) => {
+    const r = starts.get(`s${i}`)!;
+    assert.ok(r[2]! - r[1]! >= 1000 - 1, `s${i}'s third run came ${r[2]! - r[1]!} ms after its second`);
+  });
 });
