@@ -240,22 +240,28 @@ test('the ensemble wiped and back within t: every member refuses our session, th
   // Every "registered" /status gives from the wipe on, with when it was given. Checked at the
   // end against the wiped ensemble: a claim is true only if its node was created (ctime, the
   // servers' clock, this machine's) before the claim was answered.
+  // Only polls sent after we saw the agent log its disconnect count: until its socket closes
+  // (the proxies in this process forward the servers' close a moment after they stopped),
+  // the agent cannot know, and its answer is about the ensemble it last heard.
   const claimsSince: { path: string; at: number }[] = [];
   let watching = false;
   let done = false;
   let pollsAllRegistered = 0;
   const watcher = (async () => {
     while (!done) {
+      const sentWhileWatching = watching;
       const status = await statusOf(port).catch(() => []);
       const at = Date.now();
       const claimed = status.filter((x) => x.registered);
-      if (watching) for (const s of claimed) claimsSince.push({ path: s.path, at });
-      if (watching && claimed.length === SERVICES) pollsAllRegistered++;
+      if (sentWhileWatching) for (const s of claimed) claimsSince.push({ path: s.path, at });
+      if (sentWhileWatching && claimed.length === SERVICES) pollsAllRegistered++;
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
+  const disconnectsBefore = agent.logs.filter((r) => r.event === 'zk_disconnected').length;
   await ensemble.stop();
   for (const s of ensemble.servers) rmSync(join(s.dataDir, 'version-2'), { recursive: true, force: true });
+  await waitFor(async () => agent.logs.filter((r) => r.event === 'zk_disconnected').length, (n) => n > disconnectsBefore, { what: 'the agent logging its disconnect' });
   watching = true;
   await ensemble.start();
   const served = performance.now();
