@@ -2,8 +2,9 @@
 // failing check is a result, never an exception. A job's kinds (cmd, http, tcp) run side by side and
 // all must pass.
 
+import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
-import { workerData } from 'piscina';
+import type * as PiscinaModule from 'piscina';
 import { serveLane } from './lane.js';
 import type { CheckJob, CheckResult } from '../shared/types.js';
 import { GroupRegistry } from './group-registry.js';
@@ -20,7 +21,9 @@ export interface CheckWorkerData {
   readonly spawner: string | null;
 }
 
-const data = workerData as CheckWorkerData;
+// require(), not import: an ESM import of a CommonJS package runs Node's export lexer in
+// this isolate too, a few MB per worker thread (issue 13).
+const data = (createRequire(import.meta.url)('piscina') as typeof PiscinaModule).workerData as CheckWorkerData;
 const registry = new GroupRegistry(data.groups);
 const hooks = { onGroupStarted: (g: number) => registry.add(g), onGroupEnded: (g: number) => registry.remove(g) };
 const spawner = data.spawner === null ? null : new SpawnerClient(data.spawner, data.env);

@@ -2,7 +2,8 @@
 // through logger(1), which both journald and a syslog daemon read.
 
 import { spawn } from 'node:child_process';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { pino } from '../cjs-packages.js';
 import { Writable } from 'node:stream';
 import { facilityCode, syslogLine } from '../../shared/syslog.js';
 

@@ -2,10 +2,12 @@
 // events as they happen; gauges are read from the daemon at scrape time, so a scrape
 // always shows the present and nothing is kept twice.
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { loadPromClient } from '../cjs-packages.js';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
 import { loopDelayHistogram } from './loop-delay.js';
+
+const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = loadPromClient();
 
 const SESSION_STATES = ['connecting', 'connected', 'disconnected', 'closed'] as const;
 /** Check durations run from a fork-free tcp check (sub-ms) to a timed-out command (tens of seconds). */

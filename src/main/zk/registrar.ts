@@ -11,7 +11,7 @@ import { splitParents } from '../../shared/znode.js';
 import { AUTH_REQUIRED, BAD_VERSION, CONNECTION_LOSS, NODE_EXISTS, NO_AUTH, NO_NODE, NotConnectedError, WriteCancelledError, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
 import { splitConnectString } from '../../shared/servers.js';
 import type { ZkSession } from './session.js';
-import zookeeper from 'node-zookeeper-client';
+import { zookeeper } from '../cjs-packages.js';
 
 export interface Desired {
   readonly data: Buffer;

@@ -1,6 +1,6 @@
 // ZooKeeper error codes as zk-watcher reasons about them.
 
-import zookeeper from 'node-zookeeper-client';
+import { zookeeper } from '../cjs-packages.js';
 
 const { Exception } = zookeeper;
 
