@@ -5,7 +5,7 @@
 export interface EngineFacts {
   /** performance.now() of this reading. */
   readonly now: number;
-  /** When the pool last swept its workers for hung ones (every 500 ms while it runs). */
+  /** When the pool last swept its workers for hung ones (every second while it runs). */
   readonly lastSweepAt: number;
   /** How long the most overdue running check has been past the point where its worker should have been replaced; 0 if none. */
   readonly overdueMs: number;

@@ -37,6 +37,8 @@ export class Lane {
   private readyAt: number | undefined;
   /** Set by the pool's watchdog: a check here is late, so new work goes elsewhere. */
   late = false;
+  /** Set by the pool when fewer lanes will do: no new work, and it ends once empty. */
+  closing = false;
   /** Settles when the worker's task ends: closed by us, or the worker failed. */
   readonly done: Promise<LaneEnd>;
 

@@ -1,19 +1,23 @@
 // Checks run off the main thread: p-queue admits at most N at once, and each of
 // piscina's worker threads runs one lane (a long-lived task fed over a MessagePort,
-// see lane.ts) whose checks go through its own zkw-spawn helper. A worker that dies
-// or stops answering is replaced, and its checks fail with the reason.
+// see lane.ts) whose checks go through its own zkw-spawn helper. One lane serves an
+// agent at rest (a thread is ~10 MB); more open while checks pile up in flight (one
+// helper forks on one core) and close again once one lane would have done. A worker
+// that dies or stops answering is replaced, and its checks fail with the reason.
 
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import PQueue from 'p-queue';
-import { Piscina } from 'piscina';
+import type { Piscina as PiscinaPool } from 'piscina';
+import { Piscina } from '../cjs-packages.js';
 import type { EngineFacts } from '../../shared/engine-liveness.js';
 import type { CheckJob, CheckResult } from '../../shared/types.js';
 import { Lane } from './lane.js';
 
 export interface PoolOptions {
   readonly concurrency: number;
+  /** The most worker threads (lanes) that may run at once. */
   readonly threads?: number;
   /** Environment every check starts with. */
   readonly env: Readonly<Record<string, string>>;
@@ -23,13 +27,20 @@ export interface PoolOptions {
   readonly spawner?: string | null;
   /** Called when a check starts, with how late it is against its schedule. */
   readonly onStarted?: (lagMs: number, job: CheckJob) => void;
+  /** LANE_SHRINK_WINDOW_MS unless given (tests shorten it). */
+  readonly shrinkWindowMs?: number;
 }
 
 /** How long after a check's own deadline we wait for its worker before replacing it. */
 const WORKER_GRACE_MS = 5000;
 /** The helper's TERM-to-KILL grace and output drain, plus scheduling noise. */
 const ANSWER_SLACK_MS = 2000;
-const WATCHDOG_INTERVAL_MS = 500;
+// Once a second: a hung worker is found within a second of its grace, and an idle agent is not woken twice a second for it.
+const WATCHDOG_INTERVAL_MS = 1000;
+/** A lane with this many checks in flight gets a sibling (up to `threads`). */
+export const LANE_GROW_AT = 16;
+/** An extra lane closes after a window this long in which the checks in flight never reached LANE_GROW_AT. */
+export const LANE_SHRINK_WINDOW_MS = 60_000;
 /** Process groups tracked for the agent's exit; more than the concurrency ever allows. */
 const GROUP_SLOTS = 100_000;
 const DEFAULT_WORKER = new URL('../../workers/check.js', import.meta.url);
@@ -48,7 +59,7 @@ export class CheckPool {
   readonly spawner: string | null;
   readonly threads: number;
   private readonly queue: PQueue;
-  private readonly piscina: Piscina;
+  private readonly piscina: PiscinaPool;
   private readonly groups: Int32Array;
   private readonly lanes: Lane[] = [];
   private readonly watchdog: NodeJS.Timeout;
@@ -61,6 +72,9 @@ export class CheckPool {
   private readonly waiting = new Set<{ readonly job: CheckJob; readonly answer: (result: CheckResult) => void }>();
   private lastSweepAt = performance.now();
   private lastStartAt = performance.now();
+  /** The most checks in flight at once since the window began (see shrinkIfIdle). */
+  private peakInFlight = 0;
+  private windowStartedAt = performance.now();
 
   constructor(private readonly options: PoolOptions) {
     this.threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
@@ -70,9 +84,10 @@ export class CheckPool {
     this.queue = new PQueue({ concurrency: options.concurrency });
     this.piscina = new Piscina({
       filename: (options.workerFile ?? DEFAULT_WORKER).href,
-      minThreads: this.threads,
+      minThreads: 1,
       maxThreads: this.threads,
-      idleTimeout: Number.MAX_SAFE_INTEGER,
+      // A thread whose lane closed ends this long after, unless a new lane takes it.
+      idleTimeout: 10_000,
       // One lane (a long-lived task) per worker thread.
       concurrentTasksPerWorker: 1,
       // Workers wait on their event loop, which also carries the helper's reports;
@@ -80,7 +95,7 @@ export class CheckPool {
       atomics: 'disabled',
       workerData: { groups: buffer, env: options.env, spawner: this.spawner },
     });
-    for (let i = 0; i < this.threads; i++) this.openLane();
+    this.openLane();
     this.watchdog = setInterval(() => this.replaceHungLanes(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
@@ -99,6 +114,11 @@ export class CheckPool {
     return this.lostToWorkers;
   }
 
+  /** Lanes open now (each one worker thread and its helper); closing ones included. */
+  get lanesOpen(): number {
+    return this.lanes.length;
+  }
+
   /** Worker threads with a check past its timeout and the helper's grace: no new work goes to them (hung, if it lasts). */
   get lateWorkers(): number {
     return this.lanes.filter((lane) => lane.late).length;
@@ -114,7 +134,7 @@ export class CheckPool {
         if (!this.waiting.delete(entry)) return; // answered by close() already
         this.lastStartAt = performance.now();
         this.options.onStarted?.(Math.max(0, this.lastStartAt - dueAt), job);
-        answer(await this.pickLane().submit(job));
+        answer(await this.laneFor().submit(job));
       });
     });
   }
@@ -127,21 +147,57 @@ export class CheckPool {
     return { now, lastSweepAt: this.lastSweepAt, overdueMs, queued: this.queue.size, freeSlots: Math.max(0, this.options.concurrency - this.queue.pending), lastStartAt: this.lastStartAt };
   }
 
-  /** The least busy lane among those not marked late by the watchdog (a stuck worker gets no more). */
-  private pickLane(): Lane {
-    let best: Lane | undefined;
-    for (const lane of this.lanes) {
-      if (best === undefined || (best.late && !lane.late) || (lane.late === best.late && lane.size < best.size)) best = lane;
+  /** The least busy lane; when even that one is busy (or late), a closing lane taken back or a new one, while threads are left. */
+  private laneFor(): Lane {
+    let inFlight = 1;
+    for (const lane of this.lanes) inFlight += lane.size;
+    this.peakInFlight = Math.max(this.peakInFlight, inFlight);
+    const best = this.pickLane();
+    if (best !== undefined && !best.late && best.size < LANE_GROW_AT) return best;
+    const closing = this.lanes.find((lane) => lane.closing && !lane.late);
+    if (closing !== undefined) {
+      closing.closing = false;
+      return closing;
     }
-    return best!;
+    if (best === undefined || this.lanes.length < this.threads) return this.openLane();
+    return best;
   }
 
-  private openLane(): void {
+  /** The least busy lane among those not marked late by the watchdog (a stuck worker gets no more) and not closing. */
+  private pickLane(): Lane | undefined {
+    let best: Lane | undefined;
+    for (const lane of this.lanes) {
+      if (lane.closing) continue;
+      if (best === undefined || (best.late && !lane.late) || (lane.late === best.late && lane.size < best.size)) best = lane;
+    }
+    return best;
+  }
+
+  /**
+   * Once a window has passed in which one lane would have carried every check in flight,
+   * the newest extra lane takes no more work and closes when its last check is answered.
+   */
+  private shrinkIfIdle(now: number): void {
+    for (const lane of [...this.lanes]) {
+      if (lane.closing && lane.size === 0) {
+        this.lanes.splice(this.lanes.indexOf(lane), 1);
+        lane.end(failedStopping, false);
+      }
+    }
+    if (now - this.windowStartedAt < (this.options.shrinkWindowMs ?? LANE_SHRINK_WINDOW_MS)) return;
+    const open = this.lanes.filter((lane) => !lane.closing);
+    if (open.length > 1 && this.peakInFlight < LANE_GROW_AT) open.at(-1)!.closing = true;
+    this.peakInFlight = 0;
+    this.windowStartedAt = now;
+  }
+
+  private openLane(): Lane {
     const lane = new Lane(this.piscina);
     this.lanes.push(lane);
     void lane.done.then((end) => {
       if (end.kind === 'failed') this.retire(lane, `the check worker failed (${end.reason}); it was replaced`, false);
     });
+    return lane;
   }
 
   /** Fails a lane's checks with `reason` and opens a new lane in its place. */
@@ -153,12 +209,14 @@ export class CheckPool {
     lane.end((job) => failed(job, this.closed ? 'the agent is stopping' : reason), terminate);
     if (this.closed) return;
     this.lostToWorkers += lost;
-    this.openLane();
+    // A closing lane was on its way out; any other is replaced (and at least one stays open).
+    if (!lane.closing || this.lanes.length === 0) this.openLane();
   }
 
   private replaceHungLanes(): void {
     const now = performance.now();
     this.lastSweepAt = now;
+    this.shrinkIfIdle(now);
     for (const lane of [...this.lanes]) {
       const hung = lane.mostOverdue(now, workerGraceMs);
       if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung.job) / 1000} s; it was replaced`, true);
@@ -203,6 +261,11 @@ function workerGraceMs(job: CheckJob): number {
 /** A check answered later than this (timeout, the helper's kill grace and drain) is late: its lane gets no new work. */
 function answerAllowanceMs(job: CheckJob): number {
   return job.timeoutMs + ANSWER_SLACK_MS;
+}
+
+/** What a closing lane answers for a check it still had (none: it closes when empty). */
+function failedStopping(job: CheckJob): CheckResult {
+  return failed(job, 'the check worker was closed');
 }
 
 function failed(job: CheckJob, reason: string): CheckResult {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CheckPool } from '../../../src/main/checks/pool.js';
+import { CheckPool, LANE_GROW_AT } from '../../../src/main/checks/pool.js';
 import { processGone } from '../../support/processes.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -125,4 +125,22 @@ test('a worker thread that is slow to start is not taken for hung: its checks ar
   assert.deepEqual([r.passed, r.reason], [true, 'exit 0']);
   assert.equal(own.workerFailures, 0);
   await own.close();
+});
+
+test('one worker thread at rest; more open while checks pile up in flight, and close once one would do', async () => {
+  const elastic = new CheckPool({ concurrency: 64, threads: 2, env, shrinkWindowMs: 1500 });
+  try {
+    await elastic.run({ service: 'one', cmd: 'true', http: null, tcp: null, timeoutMs: 5000 });
+    assert.equal(elastic.lanesOpen, 1, 'one lane for one check');
+    const many = Array.from({ length: LANE_GROW_AT * 2 }, (_, i) => elastic.run({ service: `s${i}`, cmd: 'sleep 0.5', http: null, tcp: null, timeoutMs: 10_000 }));
+    assert.equal(elastic.lanesOpen, 2, `a second lane once ${LANE_GROW_AT} were in flight on the first`);
+    const results = await Promise.all(many);
+    assert.ok(results.every((r) => r.passed), 'every check passed, on either lane');
+    // Quiet from now on: after a window without LANE_GROW_AT in flight the extra lane closes.
+    await waitFor(async () => elastic.lanesOpen, (n) => n === 1, { what: 'the extra lane closed', timeoutMs: 30_000 });
+    const after = await elastic.run({ service: 'later', cmd: 'true', http: null, tcp: null, timeoutMs: 5000 });
+    assert.equal(after.passed, true, 'the remaining lane still serves');
+  } finally {
+    await elastic.close();
+  }
 });
