@@ -11,6 +11,22 @@ export function pingIntervalMs(timeoutMs: number): number {
   return Math.max(200, Math.floor(timeoutMs / 10));
 }
 
+/** The liveness tick while the server is quiet (near the silence limit, a tick's delay is a detection's delay). */
+export const FINE_TICK_MS = 250;
+
+/**
+ * How long until the next liveness check, after `silentForMs` without a byte. While the
+ * server answers as often as we ping it, one tick per ping interval (at most 1 s) is
+ * enough: silence then needs two more ping intervals before the fine tick takes over, and
+ * 3 t/10 is still short of the silence limit (t/2). At rest this is one wakeup a second
+ * instead of four.
+ */
+export function livenessTickMs(silentForMs: number, timeoutMs: number): number {
+  const ping = pingIntervalMs(timeoutMs);
+  if (silentForMs >= 2 * ping) return FINE_TICK_MS;
+  return Math.min(1000, Math.max(FINE_TICK_MS, ping));
+}
+
 /**
  * No byte for this long on an open connection: it is dead (half-open, black-holed).
  * With pings every t/10, a round trip up to 0.4 t still passes; half of t is left to

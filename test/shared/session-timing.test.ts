@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attemptDeadlineMs, expiredForSureAt, giveUpAt, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
+import { attemptDeadlineMs, expiredForSureAt, FINE_TICK_MS, giveUpAt, livenessTickMs, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
 
 test('pings every t/10 (200 ms at least), and a connection silent for t/2 is dead', () => {
   assert.equal(pingIntervalMs(6000), 600);
@@ -65,4 +65,18 @@ test('the round trip: the slowest recent sample, fading', () => {
   assert.equal(nextRttMs(null, 40), 40);
   assert.equal(nextRttMs(40, 100), 100);
   assert.equal(nextRttMs(100, 10), 90);
+});
+
+test('the liveness tick: one per ping interval (at most 1 s) while the server answers, 250 ms once it has been quiet for two', () => {
+  assert.equal(livenessTickMs(0, 10_000), 1000);
+  assert.equal(livenessTickMs(1999, 10_000), 1000);
+  assert.equal(livenessTickMs(2000, 10_000), FINE_TICK_MS);
+  assert.equal(livenessTickMs(0, 30_000), 1000, 'never coarser than 1 s, whatever t');
+  assert.equal(livenessTickMs(0, 4000), 400);
+  assert.equal(livenessTickMs(0, 2000), FINE_TICK_MS, 'never finer than the fine tick');
+  // The silence a coarse tick can leave unseen, plus the two quiet ping intervals, stays short of the silence limit.
+  for (const t of [2000, 4000, 6000, 10_000, 15_000, 30_000, 60_000]) {
+    const worst = 2 * pingIntervalMs(t) + livenessTickMs(0, t) + FINE_TICK_MS;
+    assert.ok(worst < silenceLimitMs(t), `t=${t}: ${worst} ms unseen at worst, limit ${silenceLimitMs(t)}`);
+  }
 });

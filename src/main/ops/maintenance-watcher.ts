@@ -2,7 +2,6 @@
 // one stat per check) and reports when what is in maintenance changes.
 
 import { readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { maintenanceFromNames, NO_MAINTENANCE, sameMaintenance, type MaintenanceState } from '../../shared/maintenance.js';
 
@@ -24,7 +23,7 @@ export class MaintenanceWatcher {
   start(): void {
     if (this.stopped) return;
     this.apply(this.readNow());
-    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
   }
 
@@ -43,14 +42,10 @@ export class MaintenanceWatcher {
     }
   }
 
-  private async poll(): Promise<void> {
-    let names: string[] | null;
-    try {
-      names = this.ok(await readdir(this.dir));
-    } catch (e) {
-      names = this.failed(e);
-    }
-    if (!this.stopped) this.apply(names);
+  // Synchronous: one readdir of a small local directory takes microseconds, and the
+  // asynchronous one woke a libuv thread and the loop once more each second (issue 13).
+  private poll(): void {
+    if (!this.stopped) this.apply(this.readNow());
   }
 
   private ok(names: string[]): string[] {

@@ -8,15 +8,15 @@
 // spoke, when we last sent, and the round trip.
 
 import { EventEmitter } from 'node:events';
-import zookeeper, { type Client, type Watcher } from 'node-zookeeper-client';
+import type { Client, Watcher } from 'node-zookeeper-client';
+import { zookeeper } from '../cjs-packages.js';
 import type { Logger } from 'pino';
-import { attemptDeadlineMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
+import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
 import { timerFired } from '../ops/loop-delay.js';
 import { installClientGuards } from './nzc-guards.js';
 
 installClientGuards();
 
-const LIVENESS_TICK_MS = 250;
 /** ConnectionManager.STATES */
 const CONNECTING = 1;
 const SESSION_EXPIRED = -3;
@@ -54,7 +54,10 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private lastTickAt: number;
   private rtt: number | null = null;
   private pingSentAt: number | null = null;
-  private readonly livenessTimer: NodeJS.Timeout;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  /** The delay the liveness timer was armed with (its lateness is measured against it). */
+  private tickMs = 0;
+  private timersStopped = false;
   // One attempt on one member: its number, deadline timer, and what happened in it.
   private attempt = 0;
   private attemptTimer: NodeJS.Timeout | undefined;
@@ -84,7 +87,19 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.client.on('disconnected', () => live() && this.onDisconnected());
     this.client.on('expired', () => live() && this.emit('expired'));
     this.client.on('authenticationFailed', () => live() && this.emit('authFailed'));
-    this.livenessTimer = setInterval(() => live() && this.checkLiveness(), LIVENESS_TICK_MS);
+    this.armLiveness();
+  }
+
+  /** One tick at a time, each as long as the silence so far allows (livenessTickMs). */
+  private armLiveness(): void {
+    if (this.timersStopped || this.discarded) return;
+    this.tickMs = livenessTickMs(performance.now() - this.silentSince, this.timeoutMs);
+    this.livenessTimer = setTimeout(() => {
+      this.livenessTimer = undefined;
+      if (this.timersStopped || this.discarded) return;
+      this.checkLiveness();
+      this.armLiveness();
+    }, this.tickMs);
     this.livenessTimer.unref();
   }
 
@@ -193,7 +208,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   }
 
   private stopTimers(): void {
-    clearInterval(this.livenessTimer);
+    this.timersStopped = true;
+    clearTimeout(this.livenessTimer);
     clearTimeout(this.attemptTimer);
   }
 
@@ -222,8 +238,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   private checkLiveness(): void {
     const now = performance.now();
-    timerFired(this.lastTickAt + LIVENESS_TICK_MS, now);
-    const stalled = stallMs(now - this.lastTickAt, LIVENESS_TICK_MS);
+    timerFired(this.lastTickAt + this.tickMs, now);
+    const stalled = stallMs(now - this.lastTickAt, this.tickMs);
     this.lastTickAt = now;
     if (stalled > 0) {
       // We were not running (SIGSTOP, a frozen VM): nobody could read. Ask the server now.
