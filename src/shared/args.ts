@@ -76,8 +76,8 @@ Options (zk-watcher's own):
       --max-concurrent-checks N
                          checks that may run at once (default 256)
       --max-writes-per-second N
-                         ZooKeeper creates/updates per second, at most (default 500;
-                         deletes are never held back)
+                         ZooKeeper creates/updates per second, at most, after a
+                         burst of twice that (default 500; deletes are never held back)
       --stats-interval SECONDS
                          log an engine_stats line (checks/s, schedule lag,
                          event-loop delay, queue) this often (default 60; 0: never)

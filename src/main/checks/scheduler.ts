@@ -13,7 +13,7 @@ export const MIN_INTERVAL_MS = 100;
 /** Wakeups are rounded up to this grid. */
 const TICK_MS = 10;
 /** The first runs of all services spread over at most this window. */
-export const FIRST_RUN_WINDOW_MS = 1000;
+export const FIRST_RUN_WINDOW_MS = 500;
 
 /** `dueAt` is the performance.now() time the schedule wanted the run to start. */
 export type RunCheck = (spec: ServiceSpec, dueAt: number) => Promise<CheckResult>;

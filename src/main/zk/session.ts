@@ -8,7 +8,8 @@
 
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import zookeeper, { type ACL, type Client, type Stat } from 'node-zookeeper-client';
+import type { ACL, Client, Stat } from 'node-zookeeper-client';
+import { zookeeper } from '../cjs-packages.js';
 import type { Logger } from 'pino';
 import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
 import { expiredForSureAt, giveUpAt } from '../../shared/session-timing.js';
@@ -86,7 +87,9 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     this.log = options.logger.child({ component: 'session' });
     this.opTimeoutMs = options.opTimeoutMs ?? 5000;
     const rate = options.writesPerSecond ?? 500;
-    this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: rate });
+    // A burst of two seconds' worth: a host of 1000 services registers them all at once at
+    // start, while a longer storm (a fleet re-registering) still goes out at `rate`.
+    this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: 2 * rate });
     const auth = options.auth;
     // nd_service_registry's ACL: digest(user) may do anything, the world may read.
     this.acl =
