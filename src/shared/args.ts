@@ -28,6 +28,8 @@ export interface Options {
   /** Serve /status and /metrics on this port (null: no server). */
   readonly statusPort: number | null;
   readonly statusAddress: string;
+  /** zkwatcher_check_duration_seconds: one histogram per service, one for the agent, or none. */
+  readonly durationHistogram: DurationHistogram;
   readonly maintenanceDir: string;
   /** Run every check once, print a report, exit 0/1; never connects to ZooKeeper. */
   readonly once: boolean;
@@ -90,6 +92,10 @@ Options (zk-watcher's own):
                          on this port (default: no server)
       --status-address ADDR
                          the address to serve them on (default ${DEFAULT_STATUS_ADDRESS})
+      --duration-histogram service|agent|off
+                         /metrics' check-duration histogram: per service (16
+                         series each), one for the whole agent, or none (default
+                         agent: bounded at any number of services)
       --maintenance-dir DIR
                          DIR/all takes the host out of the registry, DIR/SERVICE
                          one service (default ${DEFAULT_MAINTENANCE_DIR})
@@ -119,6 +125,7 @@ const OPTIONS = {
   'stats-interval': { type: 'string' },
   'status-port': { type: 'string' },
   'status-address': { type: 'string' },
+  'duration-histogram': { type: 'string' },
   'maintenance-dir': { type: 'string' },
   once: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -208,6 +215,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
   if (typeof statusPort === 'string') return { kind: 'error', message: statusPort };
   const statusAddress = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof statusAddress !== 'string') return { kind: 'error', message: statusAddress.problem };
+  const durationHistogram = v['duration-histogram'] ?? 'agent';
+  if (!isDurationHistogram(durationHistogram)) return { kind: 'error', message: `--duration-histogram must be service, agent or off, got '${durationHistogram}'` };
   for (const flag of ['syslog-socket', 'syslog-tag', 'syslog-facility'] as const) {
     if (v[flag] !== undefined && v.syslog !== true) return { kind: 'error', message: `--${flag} needs -l/--syslog` };
   }
@@ -240,10 +249,18 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
       statsIntervalS: statsInterval,
       statusPort,
       statusAddress,
+      durationHistogram,
       maintenanceDir,
       once: v.once === true,
       json: v.json === true,
       fromEnv: v['from-env'] === true,
     },
   };
+}
+
+export const DURATION_HISTOGRAMS = ['service', 'agent', 'off'] as const;
+export type DurationHistogram = (typeof DURATION_HISTOGRAMS)[number];
+
+function isDurationHistogram(value: string): value is DurationHistogram {
+  return (DURATION_HISTOGRAMS as readonly string[]).includes(value);
 }

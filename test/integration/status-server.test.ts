@@ -41,7 +41,7 @@ before(async () => {
   zk = await startZooKeeper();
   observer = await connectClient(zk.connectString);
   port = await freePort();
-  agent = startAgent(['-c', writeConfig(CONFIG), '-s', zk.connectString, '--status-port', String(port)]);
+  agent = startAgent(['-c', writeConfig(CONFIG), '-s', zk.connectString, '--status-port', String(port), '--duration-histogram', 'service']);
   await waitFor(() => observer.exists('/st/good/st.example:80'), (s) => s !== null, { what: 'the good service registered', timeoutMs: 60_000 });
 });
 
@@ -88,6 +88,34 @@ test('/metrics: checks by service and result, durations, health, registration, s
   assert.ok(sample(body, 'process_resident_memory_bytes')! > 1e6, 'the default process metrics are there');
   const res = await get('/metrics');
   assert.match(res.type ?? '', /^text\/plain; version=0\.0\.4/);
+});
+
+test('--duration-histogram: one histogram for the whole agent by default, none with off; the per-service series stay either way', async () => {
+  const series = (body: string) => body.split('\n').filter((l) => l.startsWith('zkwatcher_check_duration_seconds'));
+  for (const mode of ['agent', 'off'] as const) {
+    const own = await freePort();
+    const args = ['-c', writeConfig(CONFIG.replaceAll('/st/', `/st-${mode}/`)), '-s', zk.connectString, '--status-port', String(own)];
+    const other = startAgent(mode === 'agent' ? args : [...args, '--duration-histogram', 'off']);
+    try {
+      const body = await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${own}/metrics`).then((r) => r.text(), () => '')),
+        (b) => (sample(b, 'zkwatcher_checks_total{service="bad",result="fail"}') ?? 0) >= 2,
+        { what: `metrics after a few checks (${mode})`, timeoutMs: 30_000 },
+      );
+      assert.ok(sample(body, 'zkwatcher_checks_total{service="good",result="pass"}')! >= 1, 'checks are still counted by service');
+      assert.equal(sample(body, 'zkwatcher_service_healthy{service="bad"}'), 0);
+      if (mode === 'agent') {
+        assert.ok(series(body).length > 0 && series(body).every((l) => !l.includes('service=')), 'no service label on the histogram');
+        assert.ok(sample(body, 'zkwatcher_check_duration_seconds_count')! >= 3, 'both services counted in one histogram');
+        assert.equal(sample(body, 'zkwatcher_check_duration_seconds_bucket{le="+Inf"}'), sample(body, 'zkwatcher_check_duration_seconds_count'));
+      } else {
+        assert.deepEqual(series(body), [], 'no histogram at all');
+      }
+    } finally {
+      other.signal('SIGTERM');
+      assert.equal(await other.exited, 0);
+    }
+  }
 });
 
 test('/status: a healthy and a failing service, the agent, and never the password', async () => {

@@ -109,3 +109,12 @@ test('-l\'s identity: zk-watcher/daemon by default, the original\'s zk_watcher/s
   assert.match((parseCommandLine(['-l', '--syslog-tag', 'a b']) as { message: string }).message, /--syslog-tag must be/);
   assert.match((parseCommandLine(['--syslog-tag', 'x']) as { message: string }).message, /--syslog-tag needs -l/);
 });
+
+test('--duration-histogram: agent by default, service or off on request, anything else an error naming the choices', () => {
+  assert.equal(options([]).durationHistogram, 'agent');
+  assert.equal(options(['--duration-histogram', 'service']).durationHistogram, 'service');
+  assert.equal(options(['--duration-histogram=off']).durationHistogram, 'off');
+  const bad = parseCommandLine(['--duration-histogram', 'per-service']);
+  assert.equal(bad.kind, 'error');
+  assert.match((bad as { message: string }).message, /--duration-histogram must be service, agent or off, got 'per-service'/);
+});

@@ -101,7 +101,7 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
     reloadConfig: () => reloadConfig(options, hostname, logger),
   });
   // Loaded only when asked for: prom-client costs ~70 ms of start-up and some memory.
-  const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon: daemon.view, version: version(), secret: config.auth?.password ?? null, logger });
+  const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon: daemon.view, version: version(), secret: config.auth?.password ?? null, logger, durationHistogram: options.durationHistogram });
   // Asked for and not servable (port taken): fail before registering anything.
   const listening = await status?.listen().then(() => null, (e: Error) => e.message);
   if (listening) {

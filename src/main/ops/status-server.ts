@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { DurationHistogram } from '../../shared/args.js';
 import { statusDocument } from '../../shared/status.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
 import { AgentMetrics } from './metrics.js';
@@ -16,6 +17,7 @@ export interface StatusServerOptions {
   /** The [auth] password, blotted out of any check output we show. */
   readonly secret: string | null;
   readonly logger: Logger;
+  readonly durationHistogram: DurationHistogram;
 }
 
 export class StatusServer {
@@ -23,7 +25,7 @@ export class StatusServer {
   private readonly metrics: AgentMetrics;
 
   constructor(private readonly options: StatusServerOptions) {
-    this.metrics = new AgentMetrics(options.daemon);
+    this.metrics = new AgentMetrics(options.daemon, options.durationHistogram);
     this.server = createServer((req, res) => void this.handle(req, res));
     // A scraper that holds connections open must not keep the agent from exiting.
     this.server.keepAliveTimeout = 5000;
