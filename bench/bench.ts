@@ -14,6 +14,8 @@ import { fleetScenario, type FleetResult } from './scenarios/fleet.js';
 import { flipScenario, type FlipResult } from './scenarios/flip.js';
 import { saturationScenario, type SaturationResult } from './scenarios/saturation.js';
 import { restScenario, type RestResult } from './scenarios/rest.js';
+import { footprintScenario, type FootprintResult } from './scenarios/footprint.js';
+import { soakScenario, type SoakResult } from './scenarios/soak.js';
 import { startupScenario, type StartupResult } from './scenarios/startup.js';
 import { renderChart } from './svg.js';
 import { formatBound, mark, renderTable } from './table.js';
@@ -27,6 +29,8 @@ interface Results {
   flip?: FlipResult;
   saturation?: SaturationResult;
   rest?: RestResult;
+  footprint?: FootprintResult;
+  soak?: SoakResult;
   fleet?: FleetResult;
 }
 
@@ -76,6 +80,8 @@ async function main(argv: readonly string[]): Promise<number> {
           if (name === 'startup') await run('startup', `${o.services} services, ${o.steady} s steady`, () => startupScenario(zk.connectString, observer, o.services, o.steady, o.agentArgs));
           if (name === 'flip') await run('flip', `${o.flips} flips over ${FLIP_SERVICES} services`, () => flipScenario(zk.connectString, observer, FLIP_SERVICES, o.flips, o.agentArgs));
           if (name === 'rest') await run('rest', `a bare node process, then 10 services at refresh 30 s, ${o.restSeconds} s each`, () => restScenario(zk.connectString, observer, o.restSeconds, o.agentArgs));
+          if (name === 'footprint') await run('footprint', `${o.footprintSizes.join(', ')} services, ${o.footprintSeconds} s each`, () => footprintScenario(zk.connectString, observer, o.footprintSizes, o.footprintSeconds, o.agentArgs));
+          if (name === 'soak') await run('soak', `${o.soakServices} services for ${o.soakSeconds} s`, () => soakScenario(zk.connectString, observer, o.soakServices, o.soakSeconds, o.agentArgs));
           if (name === 'saturation') {
             const what = `C loop for ${o.saturationSeconds} s, then ${o.saturationServices} services at refresh 1 s (${o.saturationWarmup} s warm-up + ${o.saturationSeconds} s)`;
             await run('saturation', what, () =>
@@ -136,6 +142,8 @@ function resultsJson(
       flip: r.flip && { latenciesMs: r.flip.latenciesMs },
       saturation: r.saturation && { cLoop: r.saturation.cLoop, agent: r.saturation.agent, ratio: r.saturation.ratio },
       rest: r.rest && { bare: r.rest.bare, agent: r.rest.agent },
+      footprint: r.footprint && { bare: r.footprint.bare, sizes: r.footprint.sizes },
+      soak: r.soak && { samples: r.soak.samples },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
     },
   };

@@ -16,6 +16,13 @@ export interface BenchOptions {
   readonly saturationCmd: string;
   /** rest: seconds measured, for the bare Node process and for the agent each */
   readonly restSeconds: number;
+  /** footprint: seconds measured at each size */
+  readonly footprintSeconds: number;
+  /** soak: how long the agent runs, and how many services */
+  readonly soakSeconds: number;
+  readonly soakServices: number;
+  /** footprint: the service counts measured, in order */
+  readonly footprintSizes: readonly number[];
   readonly fleetAgents: number;
   readonly fleetServices: number;
   readonly fleetRefresh: number;
@@ -45,6 +52,9 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   'saturation-seconds': { key: 'saturationSeconds', normal: 10, quick: 5, integer: false, arg: 'SECONDS', help: 'saturation: measured, for the C loop and the agent' },
   'saturation-warmup': { key: 'saturationWarmup', normal: 5, quick: 3, integer: false, arg: 'SECONDS', help: 'saturation: not measured after the agent starts' },
   'rest-seconds': { key: 'restSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'rest: measured for a bare node process, then the agent' },
+  'footprint-seconds': { key: 'footprintSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'footprint: measured at each size, /metrics scraped every 5 s' },
+  'soak-seconds': { key: 'soakSeconds', normal: 120, quick: 60, integer: false, arg: 'SECONDS', help: 'soak: how long it runs (slopes after the first 60 s); an hour: 3600' },
+  'soak-services': { key: 'soakServices', normal: 500, quick: 100, integer: true, arg: 'N', help: 'soak: services, a tenth of them flapping' },
   'fleet-agents': { key: 'fleetAgents', normal: 24, quick: 8, integer: true, arg: 'K', help: 'fleet: agents, one per simulated host (host-<k>)' },
   'fleet-services': { key: 'fleetServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet: services per agent' },
   'fleet-refresh': { key: 'fleetRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet: refresh of every fleet service' },
@@ -52,6 +62,7 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
 };
 
 const DEFAULT_CMD = 'true';
+const FOOTPRINT_SIZES = { normal: [10, 1000, 10_000], quick: [10, 1000] };
 
 export function helpText(): string {
   const row = (flag: string, normal: string, quick: string, meaning: string) => `  ${flag.padEnd(31)}${normal.padEnd(9)}${quick.padEnd(9)}${meaning}`.trimEnd();
@@ -71,6 +82,11 @@ export function helpText(): string {
     '              N services at refresh 1 s: completed checks/s and their ratio',
     '  rest        10 services at refresh 30 s beside a bare node process: CPU',
     '              seconds per hour, wakeups/s, RSS (judged against zk_watcher)',
+    '  footprint   10, 1000 and 10,000 services (--footprint-sizes) beside a bare',
+    '              node process: RSS, anon, PSS, heap, CPU, /metrics cost, how',
+    '              evenly checks run (rate, schedule lag, event-loop delay)',
+    '  soak        N services, a tenth flapping, SIGHUP every 30 s: slopes of RSS,',
+    '              heap, fds, threads; zombies, sessions, missing and stale nodes',
     '  fleet       K agents (one per simulated host) against a 3-server ensemble:',
     '              what the fleet costs ZooKeeper, per host, extrapolated linearly',
     '',
@@ -83,6 +99,7 @@ export function helpText(): string {
     row('', '', '', "3000, or 1.5 x the C loop's runs/s if more"),
     row('--saturation-cmd CMD', DEFAULT_CMD, DEFAULT_CMD, 'saturation: the command (sh -c CMD) of every'),
     row('', '', '', 'check and of the C loop'),
+    row('--footprint-sizes LIST', FOOTPRINT_SIZES.normal.join(','), FOOTPRINT_SIZES.quick.join(','), 'footprint: service counts, comma-separated'),
     row('--agent-arg ARG', '', '', 'pass ARG to every agent; repeatable, e.g.'),
     row('', '', '', '--agent-arg=--max-concurrent-checks=64'),
     row('--out FILE', '', '', 'the JSON results (bench/results/latest.json)'),
@@ -110,6 +127,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Par
         quick: { type: 'boolean' },
         'saturation-cmd': { type: 'string' },
         'saturation-services': { type: 'string' },
+        'footprint-sizes': { type: 'string' },
         'agent-arg': { type: 'string', multiple: true },
         out: { type: 'string' },
         svg: { type: 'string' },
@@ -133,6 +151,11 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Par
   if (saturationServices !== 'auto' && !(Number.isInteger(saturationServices) && saturationServices > 0)) {
     return { kind: 'error', message: `--saturation-services ${rawServices}: expected a positive whole number or auto` };
   }
+  const rawSizes = values['footprint-sizes'];
+  const footprintSizes = typeof rawSizes === 'string' ? rawSizes.split(',').map((x) => Number(x.trim())) : quick ? FOOTPRINT_SIZES.quick : FOOTPRINT_SIZES.normal;
+  if (footprintSizes.length === 0 || !footprintSizes.every((n) => Number.isInteger(n) && n > 0 && n <= 100_000)) {
+    return { kind: 'error', message: `--footprint-sizes ${String(rawSizes)}: expected whole numbers from 1 to 100000, comma-separated` };
+  }
   const numbers = {} as Record<NumberKey, number>;
   for (const [name, f] of Object.entries(NUMBER_FLAGS)) {
     const raw = (values as Record<string, unknown>)[name];
@@ -142,7 +165,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Par
     }
     numbers[f.key] = n;
   }
-  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, agentArgs, out, svg } };
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, out, svg } };
 }
 
 /** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */
