@@ -89,8 +89,8 @@ test('CONNECTION_LOSS on a write is settled by reading back, not by a blind retr
   await observer.create('/connloss');
   const { records, logger } = capturedLogger();
   const proxy = await startProxy(zk.port);
-  // One write a second: the second create waits in the bucket, long enough to cut the line under it.
-  const session = new ZkSession({ connectString: proxy.connectString, sessionTimeoutMs: 10_000, auth: null, logger, writesPerSecond: 1 });
+  // One write a second and no burst: the second create waits in the bucket, long enough to cut the line under it.
+  const session = new ZkSession({ connectString: proxy.connectString, sessionTimeoutMs: 10_000, auth: null, logger, writesPerSecond: 1, writeBurst: 1 });
   sessions.push(session);
   const registrar = new Registrar(session, logger);
   session.start();

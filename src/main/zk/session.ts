@@ -30,6 +30,8 @@ export interface SessionOptions {
   readonly opTimeoutMs?: number;
   /** Creates and updates per second (deletes are never held back: they are urgent and cheap). */
   readonly writesPerSecond?: number;
+  /** Writes that may go out at once before the rate applies (default: two seconds' worth). */
+  readonly writeBurst?: number;
   readonly logger: Logger;
 }
 
@@ -89,7 +91,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     const rate = options.writesPerSecond ?? 500;
     // A burst of two seconds' worth: a host of 1000 services registers them all at once at
     // start, while a longer storm (a fleet re-registering) still goes out at `rate`.
-    this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: 2 * rate });
+    this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: options.writeBurst ?? 2 * rate });
     const auth = options.auth;
     // nd_service_registry's ACL: digest(user) may do anything, the world may read.
     this.acl =
