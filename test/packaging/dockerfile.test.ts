@@ -19,11 +19,11 @@ const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
   .map((l) => l.trim())
   .filter((l) => l !== '' && !l.startsWith('#'));
 
-test('the entrypoint runs the built CLI with --from-env, as an unprivileged user', () => {
+test('the entrypoint runs the built CLI with --from-env and small young-generation semi-spaces, as an unprivileged user', () => {
   const entrypoints = instructions.filter((l) => l.startsWith('ENTRYPOINT '));
   assert.equal(entrypoints.length, 1);
   const argv = JSON.parse(entrypoints[0]!.slice('ENTRYPOINT '.length)) as string[];
-  assert.deepEqual(argv, ['node', '/app/dist/main/cli.js', '--from-env']);
+  assert.deepEqual(argv, ['node', '--max-semi-space-size=2', '/app/dist/main/cli.js', '--from-env']);
   // tsc maps src/main/cli.ts to dist/main/cli.js; the runtime stage copies dist/ to /app/dist.
   assert.ok(existsSync(join(ROOT, 'src/main/cli.ts')));
   assert.ok(instructions.includes('WORKDIR /app'));
