@@ -84,7 +84,9 @@ export class CheckPool {
     this.queue = new PQueue({ concurrency: options.concurrency });
     this.piscina = new Piscina({
       filename: (options.workerFile ?? DEFAULT_WORKER).href,
-      minThreads: 1,
+      // None kept in reserve: each lane keeps its thread busy, and a spare one started for
+      // minThreads would take the first lane while the one booted first sat idle.
+      minThreads: 0,
       maxThreads: this.threads,
       // A thread whose lane closed ends this long after, unless a new lane takes it.
       idleTimeout: 10_000,
@@ -112,6 +114,11 @@ export class CheckPool {
   /** Check runs lost because their worker died or stopped answering (the worker is replaced). */
   get workerFailures(): number {
     return this.lostToWorkers;
+  }
+
+  /** Worker threads piscina runs now (a closed lane's thread ends after its idle timeout). */
+  get threadsRunning(): number {
+    return this.piscina.threads.length;
   }
 
   /** Lanes open now (each one worker thread and its helper); closing ones included. */
@@ -187,7 +194,8 @@ export class CheckPool {
     if (now - this.windowStartedAt < (this.options.shrinkWindowMs ?? LANE_SHRINK_WINDOW_MS)) return;
     const open = this.lanes.filter((lane) => !lane.closing);
     if (open.length > 1 && this.peakInFlight < LANE_GROW_AT) open.at(-1)!.closing = true;
-    this.peakInFlight = 0;
+    // Checks still running count toward the next window too.
+    this.peakInFlight = this.lanes.reduce((n, lane) => n + lane.size, 0);
     this.windowStartedAt = now;
   }
 
@@ -206,7 +214,9 @@ export class CheckPool {
     if (at < 0) return;
     this.lanes.splice(at, 1);
     const lost = lane.size;
-    lane.end((job) => failed(job, this.closed ? 'the agent is stopping' : reason), terminate);
+    // A closing lane is not replaced: its checks fail without saying it was.
+    const why = lane.closing ? reason.replace(/; it was replaced$/, '') : reason;
+    lane.end((job) => failed(job, this.closed ? 'the agent is stopping' : why), terminate);
     if (this.closed) return;
     this.lostToWorkers += lost;
     // A closing lane was on its way out; any other is replaced (and at least one stays open).

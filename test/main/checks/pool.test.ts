@@ -132,12 +132,15 @@ test('one worker thread at rest; more open while checks pile up in flight, and c
   try {
     await elastic.run({ service: 'one', cmd: 'true', http: null, tcp: null, timeoutMs: 5000 });
     assert.equal(elastic.lanesOpen, 1, 'one lane for one check');
+    assert.equal(elastic.threadsRunning, 1, 'one worker thread at start');
     const many = Array.from({ length: LANE_GROW_AT * 2 }, (_, i) => elastic.run({ service: `s${i}`, cmd: 'sleep 0.5', http: null, tcp: null, timeoutMs: 10_000 }));
     assert.equal(elastic.lanesOpen, 2, `a second lane once ${LANE_GROW_AT} were in flight on the first`);
     const results = await Promise.all(many);
     assert.ok(results.every((r) => r.passed), 'every check passed, on either lane');
     // Quiet from now on: after a window without LANE_GROW_AT in flight the extra lane closes.
     await waitFor(async () => elastic.lanesOpen, (n) => n === 1, { what: 'the extra lane closed', timeoutMs: 30_000 });
+    // Its thread ends after piscina's idle timeout (10 s): one thread, not a spare beside it.
+    await waitFor(async () => elastic.threadsRunning, (n) => n === 1, { what: 'one worker thread left', timeoutMs: 40_000 });
     const after = await elastic.run({ service: 'later', cmd: 'true', http: null, tcp: null, timeoutMs: 5000 });
     assert.equal(after.passed, true, 'the remaining lane still serves');
   } finally {
