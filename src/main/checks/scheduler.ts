@@ -1,6 +1,6 @@
 // One timer chain per service: the first run lands at a random point of a short
 // window (a restarted host is back at once, yet a thousand checks do not fork in
-// the same millisecond); the second at a random point of the service's interval, so
+// the same millisecond); the second half an interval to one and a half after it, so
 // the runs of many services spread evenly over it instead of keeping the first
 // second's bunch; each next run is armed when the previous one ends, so a service
 // never overlaps itself.
@@ -105,12 +105,16 @@ export class Scheduler {
     }, chain.dueAt - now);
   }
 
-  /** After the first run, a random part of the interval (the chain's phase); then the whole interval. */
+  /**
+   * After the first run, half the interval plus a random part of it (the chain's phase:
+   * uniform over a whole interval, and never two runs closer than half of it); then the
+   * whole interval.
+   */
   private nextDelayMs(chain: Chain): number {
     const intervalMs = chain.spec.refresh * 1000;
     if (chain.spread) return intervalMs;
     chain.spread = true;
-    return this.random() * intervalMs;
+    return (0.5 + this.random()) * intervalMs;
   }
 
   private async runOnce(chain: Chain): Promise<void> {
