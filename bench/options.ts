@@ -53,7 +53,7 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   'saturation-warmup': { key: 'saturationWarmup', normal: 5, quick: 3, integer: false, arg: 'SECONDS', help: 'saturation: not measured after the agent starts' },
   'rest-seconds': { key: 'restSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'rest: measured for a bare node process, then the agent' },
   'footprint-seconds': { key: 'footprintSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'footprint: measured at each size, /metrics scraped every 5 s' },
-  'soak-seconds': { key: 'soakSeconds', normal: 120, quick: 60, integer: false, arg: 'SECONDS', help: 'soak: how long it runs (slopes after the first 60 s); an hour: 3600' },
+  'soak-seconds': { key: 'soakSeconds', normal: 120, quick: 60, integer: false, arg: 'SECONDS', help: 'soak: how long it runs (slopes after 60 s, or half of a shorter run); an hour: 3600' },
   'soak-services': { key: 'soakServices', normal: 500, quick: 100, integer: true, arg: 'N', help: 'soak: services, a tenth of them flapping' },
   'fleet-agents': { key: 'fleetAgents', normal: 24, quick: 8, integer: true, arg: 'K', help: 'fleet: agents, one per simulated host (host-<k>)' },
   'fleet-services': { key: 'fleetServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet: services per agent' },

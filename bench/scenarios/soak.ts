@@ -183,7 +183,7 @@ export async function soakScenario(zk: string, observer: TestClient, services: n
       { scenario, metric: 'open fds: slope', value: round(slope((s) => s.fds)), unit: `/min (${first?.fds ?? NaN} -> ${last?.fds ?? NaN})` },
       { scenario, metric: 'threads: slope', value: round(slope((s) => s.threads)), unit: `/min (${first?.threads ?? NaN} -> ${last?.threads ?? NaN})` },
       { scenario, metric: 'zombies waiting, most at one sample', value: Math.max(0, ...samples.map((s) => s.zombies)), unit: '' },
-      { scenario, metric: 'ZooKeeper sessions seen', value: new Set(samples.map((s) => s.sessionId)).size, unit: '', target: { op: '=', value: 1 } },
+      { scenario, metric: 'ZooKeeper sessions seen', value: new Set(samples.map((s) => s.sessionId).filter((id) => id !== null)).size, unit: '', target: { op: '=', value: 1 } },
       { scenario, metric: 'missing nodes (healthy 3 s, absent), over all samples', value: sum((s) => s.missing), unit: `in ${sum((s) => s.judged[0])} judgements of a healthy service`, target: { op: '=', value: 0 } },
       { scenario, metric: 'stale nodes (unhealthy 3 s, present), over all samples', value: sum((s) => s.stale), unit: `in ${sum((s) => s.judged[1])} judgements of a failing one`, target: { op: '=', value: 0 } },
     ],

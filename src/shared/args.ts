@@ -93,12 +93,12 @@ Options (zk-watcher's own):
       --status-address ADDR
                          the address to serve them on (default ${DEFAULT_STATUS_ADDRESS})
       --duration-histogram service|agent|off
-                         /metrics' check-duration histogram: per service (16
+                         /metrics' check-duration histogram: per service (17
                          series each), one for the whole agent, or none (default
                          agent: bounded at any number of services)
       --maintenance-dir DIR
                          DIR/all takes the host out of the registry, DIR/SERVICE
-                         one service (default ${DEFAULT_MAINTENANCE_DIR})
+                         one service; a local directory, read each second (default ${DEFAULT_MAINTENANCE_DIR})
 
 Commands:
   zk-watcher status --status-port PORT [--status-address ADDR] [--json]

@@ -1,7 +1,7 @@
 // The main thread's event-loop delay, measured on timers the agent runs anyway: how late
 // each fired past the moment it was set for. No timer of its own: a 100 Hz sampler woke an
 // idle agent a hundred times a second. Busy, the scheduler's timers fire often and sample
-// the loop densely; idle, the session's 250 ms liveness tick still does.
+// the loop densely; idle, the session's liveness tick (1 s, 250 ms while ZooKeeper is quiet) still does.
 
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 

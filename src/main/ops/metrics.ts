@@ -18,7 +18,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
   private readonly loopDelay = loopDelayHistogram();
 
-  /** `durationHistogram`: per service, 16 series each (13 MB a scrape at 10,000 services), one for the agent, or none. */
+  /** `durationHistogram`: per service, 17 series each (13 MB a scrape at 10,000 services), one for the agent, or none. */
   constructor(daemon: DaemonView, durationHistogram: DurationHistogram) {
     const r = [this.registry];
     collectDefaultMetrics({ register: this.registry });
