@@ -20,12 +20,24 @@ export interface ProcInfo {
   /** cutime + cstime: CPU of its children that it has waited for (and of theirs) */
   readonly childrenCpu: number;
   readonly rssBytes: number;
+  /** R, S, D, Z (exited, not yet waited for), ... */
+  readonly state: string;
 }
 
 function parseStat(pid: number, stat: string): ProcInfo {
   // "pid (comm) S ppid ...": fields after the last ')'; fields[i] is field i+3 of man 5 proc.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  return { pid, ppid: f[1]!, cpu: (f[11]! + f[12]!) / TICKS_PER_SECOND, childrenCpu: (f[13]! + f[14]!) / TICKS_PER_SECOND, rssBytes: f[21]! * PAGE_BYTES };
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const f = fields.map(Number);
+  return { pid, ppid: f[1]!, cpu: (f[11]! + f[12]!) / TICKS_PER_SECOND, childrenCpu: (f[13]! + f[14]!) / TICKS_PER_SECOND, rssBytes: f[21]! * PAGE_BYTES, state: fields[0]! };
+}
+
+/** utime + stime of one thread of `pid` (the main thread's id is the process's), in seconds. */
+export function threadCpuSeconds(pid: number, tid: number = pid): number {
+  try {
+    return parseStat(tid, readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')).cpu;
+  } catch {
+    return NaN; // gone
+  }
 }
 
 export function procInfo(pid: number): ProcInfo | undefined {
@@ -64,6 +76,8 @@ export interface TreeSample {
   readonly rootRssBytes: number;
   readonly treeRssBytes: number;
   readonly processes: number;
+  /** processes below the root that exited and are not waited for yet */
+  readonly zombies: number;
 }
 
 export function sampleTree(root: number, table: Map<number, ProcInfo> = processTable()): TreeSample {
@@ -77,19 +91,21 @@ export function sampleTree(root: number, table: Map<number, ProcInfo> = processT
   let tree = 0;
   let rss = 0;
   let processes = 0;
+  let zombies = 0;
   const stack = [root];
   while (stack.length > 0) {
     const pid = stack.pop()!;
     const p = table.get(pid);
     if (!p) continue;
     processes++;
+    if (p.state === 'Z') zombies++;
     own += p.cpu;
     tree += p.cpu + p.childrenCpu;
     rss += p.rssBytes;
     stack.push(...(children.get(pid) ?? []));
   }
   const r = table.get(root);
-  return { at: performance.now(), root: r?.cpu ?? NaN, own, tree, rootRssBytes: r?.rssBytes ?? NaN, treeRssBytes: rss, processes };
+  return { at: performance.now(), root: r?.cpu ?? NaN, own, tree, rootRssBytes: r?.rssBytes ?? NaN, treeRssBytes: rss, processes, zombies };
 }
 
 /** CPU between two samples, in % of one core. */
@@ -106,6 +122,25 @@ export function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+export interface Memory {
+  readonly rssMb: number;
+  readonly anonMb: number;
+  /** proportional set size: shared pages divided among the processes that map them */
+  readonly pssMb: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (text: string, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
+  let pss = NaN;
+  try {
+    pss = kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+  } catch {
+    // a kernel without smaps_rollup
+  }
+  return { rssMb: kb(status, 'VmRSS') / 1024, anonMb: kb(status, 'RssAnon') / 1024, pssMb: pss / 1024 };
 }
 
 export function threadCount(pid: number): number {

@@ -5,22 +5,14 @@
 // process's CPU, the cost of a scrape, and how evenly checks run (engine_stats each second).
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { startAgent, writeConfig } from '../../test/support/agent.js';
 import { freePort } from '../../test/support/ports.js';
 import type { TestClient } from '../../test/support/zk-client.js';
 import { engineStatsLines, summarizeWindow } from '../engine-stats.js';
-import { sampleTree, cpuPercent } from '../proc-stats.js';
+import { cpuPercent, memoryOf, sampleTree, threadCpuSeconds, type Memory } from '../proc-stats.js';
 import { servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
 import { stopAgent, whileRunning } from './agent-run.js';
-
-export interface Memory {
-  readonly rssMb: number;
-  readonly anonMb: number;
-  readonly pssMb: number;
-}
 
 export interface FootprintSize {
   readonly services: number;
@@ -50,47 +42,11 @@ const SCRAPE_EVERY_MS = 5000;
 const PER_PATH = 50_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function memoryOf(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (text: string, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
-  let pss = NaN;
-  try {
-    pss = kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
-  } catch {
-    // a kernel without smaps_rollup
-  }
-  return { rssMb: kb(status, 'VmRSS') / 1024, anonMb: kb(status, 'RssAnon') / 1024, pssMb: pss / 1024 };
-}
-
 /** The refresh of service i at each size: 10 at 5 s; 1000 as 200 at 1 s and 800 at 5 s; 10,000 at 30 s (issue 13). */
 function refreshOf(services: number): (i: number) => number {
   if (services <= 100) return () => 5;
   if (services <= 2000) return (i) => (i % 5 === 0 ? 1 : 5);
   return () => 30;
-}
-
-function get(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 30 s`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** utime + stime of the process's main thread (its task has the process's id), in seconds. */
-function mainThreadCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return (f[11]! + f[12]!) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 function metricValue(text: string, name: string): number {
@@ -123,7 +79,7 @@ async function measureSize(zk: string, observer: TestClient, services: number, s
       if (performance.now() - started > 300_000) throw new Error(`${what}: ${registered} registered after 300 s`);
       await whileRunning(agent, 200, what);
     }
-    // Past the longest refresh: each service has taken its place in its interval (the scheduler spreads the second runs).
+    // Past the longest refresh: the first runs' bunch is over, and the second runs (half an interval to one and a half after) fall evenly.
     let longest = 0;
     for (let i = 0; i < services; i++) longest = Math.max(longest, refresh(i));
     await whileRunning(agent, (longest + 2) * 1000, what);
@@ -137,10 +93,10 @@ async function measureSize(zk: string, observer: TestClient, services: number, s
       if (performance.now() >= nextScrape) {
         nextScrape += SCRAPE_EVERY_MS;
         // The main thread's CPU (the one that serves /metrics), in 10 ms ticks: workers and checks do not count.
-        const cpu0 = mainThreadCpu(agent.pid);
+        const cpu0 = threadCpuSeconds(agent.pid);
         const t0 = performance.now();
-        lastMetrics = await get(port, '/metrics');
-        scrapes.push({ bytes: Buffer.byteLength(lastMetrics), ms: performance.now() - t0, cpuMs: (mainThreadCpu(agent.pid) - cpu0) * 1000 });
+        lastMetrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+        scrapes.push({ bytes: Buffer.byteLength(lastMetrics), ms: performance.now() - t0, cpuMs: (threadCpuSeconds(agent.pid) - cpu0) * 1000 });
       }
       await whileRunning(agent, 500, what);
       const m = memoryOf(agent.pid);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { startAgent, writeConfig } from '../../test/support/agent.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { TestClient } from '../../test/support/zk-client.js';
-import { processTable, sampleTree } from '../proc-stats.js';
+import { memoryOf, processTable, sampleTree } from '../proc-stats.js';
 import { servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
 
@@ -64,12 +64,6 @@ function treePids(root: number): number[] {
   return out;
 }
 
-function memoryMb(pid: number): { rss: number; anon: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
-}
-
 /** Measures `root`'s tree for `seconds`: helpers that start and end inside the window count through their parent's reaped CPU. */
 async function measure(root: number, seconds: number): Promise<RestSample> {
   const pids0 = treePids(root);
@@ -83,8 +77,8 @@ async function measure(root: number, seconds: number): Promise<RestSample> {
   let switched = 0;
   for (const p of pids1) switched += switches(p) - (start.get(p) ?? 0);
   const elapsed = (s1.at - s0.at) / 1000;
-  const mem = memoryMb(root);
-  return { cpuSecondsPerHour: ((s1.tree - s0.tree) / elapsed) * 3600, wakeupsPerSecond: switched / elapsed, rssMb: mem.rss, anonMb: mem.anon };
+  const mem = memoryOf(root);
+  return { cpuSecondsPerHour: ((s1.tree - s0.tree) / elapsed) * 3600, wakeupsPerSecond: switched / elapsed, rssMb: mem.rssMb, anonMb: mem.anonMb };
 }
 
 export async function restScenario(zk: string, observer: TestClient, seconds: number, agentArgs: readonly string[]): Promise<RestResult> {

@@ -7,16 +7,14 @@
 // whose node is there is stale (both judged on two reads, before and after /status, so a
 // flip between them is not counted).
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { readdirSync } from 'node:fs';
 import { startAgent, writeConfig } from '../../test/support/agent.js';
 import { freePort } from '../../test/support/ports.js';
 import type { TestClient } from '../../test/support/zk-client.js';
-import { processTable } from '../proc-stats.js';
+import { memoryOf, sampleTree, threadCount } from '../proc-stats.js';
 import { escapePercent, servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
 import { stopAgent, whileRunning } from './agent-run.js';
-import { memoryOf } from './footprint.js';
 
 export interface SoakSample {
   /** seconds since the agent started */
@@ -51,47 +49,6 @@ interface StatusService {
   readonly healthy: boolean | null;
   readonly maintenance: boolean;
   readonly since: string;
-}
-
-function getJson(port: number, path: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(path === '/metrics' ? body : JSON.parse(body));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Processes below `root` in state Z (exited, not yet waited for). */
-function zombiesBelow(root: number): number {
-  const table = processTable();
-  let zombies = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    for (const p of table.values()) {
-      if (p.ppid !== pid) continue;
-      stack.push(p.pid);
-      try {
-        const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) zombies++;
-      } catch {
-        // gone
-      }
-    }
-  }
-  return zombies;
 }
 
 /** Least-squares slope of y over t (seconds), per minute. */
@@ -133,10 +90,11 @@ export async function soakScenario(zk: string, observer: TestClient, services: n
       if (now < nextSample) continue;
       nextSample += SAMPLE_EVERY_MS;
       const before = new Set(await observer.getChildren(root).catch(() => [] as string[]));
-      const status = (await getJson(port, '/status')) as { agent: { sessionId: string | null }; services: StatusService[] };
+      const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(10_000) });
+      const status = (await (await get('/status')).json()) as { agent: { sessionId: string | null }; services: StatusService[] };
       const asked = Date.now();
       const after = new Set(await observer.getChildren(root).catch(() => [] as string[]));
-      const metrics = (await getJson(port, '/metrics')) as string;
+      const metrics = await (await get('/metrics')).text();
       let missing = 0;
       let stale = 0;
       const judged: [number, number] = [0, 0];
@@ -149,15 +107,14 @@ export async function soakScenario(zk: string, observer: TestClient, services: n
         if (!s.healthy && seen[0] && seen[1]) stale++;
       }
       const mem = memoryOf(agent.pid);
-      const threads = Number(/Threads:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))?.[1] ?? NaN);
       samples.push({
         t: (now - started) / 1000,
         rssMb: mem.rssMb,
         anonMb: mem.anonMb,
         heapUsedMb: Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20,
         fds: readdirSync(`/proc/${agent.pid}/fd`).length,
-        threads,
-        zombies: zombiesBelow(agent.pid),
+        threads: threadCount(agent.pid),
+        zombies: sampleTree(agent.pid).zombies,
         sessionId: status.agent.sessionId,
         missing,
         stale,

@@ -156,9 +156,7 @@ export class CheckPool {
 
   /** The least busy lane; when even that one is busy (or late), a closing lane taken back or a new one, while threads are left. */
   private laneFor(): Lane {
-    let inFlight = 1;
-    for (const lane of this.lanes) inFlight += lane.size;
-    this.peakInFlight = Math.max(this.peakInFlight, inFlight);
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight() + 1);
     const best = this.pickLane();
     if (best !== undefined && !best.late && best.size < LANE_GROW_AT) return best;
     const closing = this.lanes.find((lane) => lane.closing && !lane.late);
@@ -168,6 +166,13 @@ export class CheckPool {
     }
     if (best === undefined || this.lanes.length < this.threads) return this.openLane();
     return best;
+  }
+
+  /** Checks on their way to or in a worker, over every lane. */
+  private inFlight(): number {
+    let n = 0;
+    for (const lane of this.lanes) n += lane.size;
+    return n;
   }
 
   /** The least busy lane among those not marked late by the watchdog (a stuck worker gets no more) and not closing. */
@@ -195,7 +200,7 @@ export class CheckPool {
     const open = this.lanes.filter((lane) => !lane.closing);
     if (open.length > 1 && this.peakInFlight < LANE_GROW_AT) open.at(-1)!.closing = true;
     // Checks still running count toward the next window too.
-    this.peakInFlight = this.lanes.reduce((n, lane) => n + lane.size, 0);
+    this.peakInFlight = this.inFlight();
     this.windowStartedAt = now;
   }
 
@@ -203,24 +208,24 @@ export class CheckPool {
     const lane = new Lane(this.piscina);
     this.lanes.push(lane);
     void lane.done.then((end) => {
-      if (end.kind === 'failed') this.retire(lane, `the check worker failed (${end.reason}); it was replaced`, false);
+      if (end.kind === 'failed') this.retire(lane, `the check worker failed (${end.reason})`, false);
     });
     return lane;
   }
 
-  /** Fails a lane's checks with `reason` and opens a new lane in its place. */
+  /** Fails a lane's checks with `reason` and opens a new lane in its place (a closing lane's place, only if none is left); the reason says which. */
   private retire(lane: Lane, reason: string, terminate: boolean): void {
     const at = this.lanes.indexOf(lane);
     if (at < 0) return;
     this.lanes.splice(at, 1);
     const lost = lane.size;
-    // A closing lane is not replaced: its checks fail without saying it was.
-    const why = lane.closing ? reason.replace(/; it was replaced$/, '') : reason;
-    lane.end((job) => failed(job, this.closed ? 'the agent is stopping' : why), terminate);
+    // A closing lane was on its way out; any other is replaced (and at least one stays open).
+    const replaced = !this.closed && (!lane.closing || this.lanes.length === 0);
+    const why = this.closed ? 'the agent is stopping' : replaced ? `${reason}; it was replaced` : reason;
+    lane.end((job) => failed(job, why), terminate);
     if (this.closed) return;
     this.lostToWorkers += lost;
-    // A closing lane was on its way out; any other is replaced (and at least one stays open).
-    if (!lane.closing || this.lanes.length === 0) this.openLane();
+    if (replaced) this.openLane();
   }
 
   private replaceHungLanes(): void {
@@ -229,7 +234,7 @@ export class CheckPool {
     this.shrinkIfIdle(now);
     for (const lane of [...this.lanes]) {
       const hung = lane.mostOverdue(now, workerGraceMs);
-      if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung.job) / 1000} s; it was replaced`, true);
+      if (hung !== null) this.retire(lane, `the check worker did not answer within ${workerGraceMs(hung.job) / 1000} s`, true);
       else lane.late = lane.mostOverdue(now, answerAllowanceMs) !== null;
     }
   }

@@ -22,12 +22,12 @@ export class MaintenanceWatcher {
   /** Read once at once (a host in maintenance at boot never registers), then every second. */
   start(): void {
     if (this.stopped) return;
-    this.apply(this.readNow());
+    this.poll();
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
   }
 
-  /** No change is reported after this, not even by a read already under way. */
+  /** No change is reported after this. */
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);

@@ -92,11 +92,12 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   /** One tick at a time, each as long as the silence so far allows (livenessTickMs). */
   private armLiveness(): void {
-    if (this.timersStopped || this.discarded) return;
+    if (this.timersStopped) return;
     this.tickMs = livenessTickMs(performance.now() - this.silentSince, this.timeoutMs);
     this.livenessTimer = setTimeout(() => {
       this.livenessTimer = undefined;
-      if (this.timersStopped || this.discarded) return;
+      // discard() stops the timers too.
+      if (this.timersStopped) return;
       this.checkLiveness();
       this.armLiveness();
     }, this.tickMs);
