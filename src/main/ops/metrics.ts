@@ -6,7 +6,7 @@ import { loadPromClient } from '../cjs-packages.js';
 import type { DurationHistogram } from '../../shared/args.js';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
-import { loopDelayHistogram } from './loop-delay.js';
+import { loopDelayWindow } from './loop-delay.js';
 
 const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = loadPromClient();
 
@@ -16,7 +16,8 @@ const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 export class AgentMetrics {
   readonly registry = new Registry();
-  private readonly loopDelay = loopDelayHistogram();
+  /** A minute or two of the main thread's timers: a scrape sees the same recent past whoever scraped before it. */
+  private readonly loopDelay = loopDelayWindow(60_000);
 
   /** `durationHistogram`: per service, 17 series each (13 MB a scrape at 10,000 services), one for the agent, or none. */
   constructor(daemon: DaemonView, durationHistogram: DurationHistogram) {
@@ -71,18 +72,17 @@ export class AgentMetrics {
         for (const state of SESSION_STATES) this.set({ state }, daemon.session().state === state ? 1 : 0);
       },
     });
-    const loop = this.loopDelay.histogram;
+    const loopDelay = this.loopDelay;
     new Gauge({
       name: 'zkwatcher_event_loop_delay_seconds',
-      help: "The main thread's event-loop delay since the previous scrape, as the agent's own timers saw it (the session's heartbeats share that loop).",
+      help: "The main thread's event-loop delay over the last one to two minutes, as the agent's own timers saw it (the session's heartbeats share that loop).",
       labelNames: ['quantile'],
       registers: r,
       collect() {
-        const s = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
-        this.set({ quantile: '0.5' }, s(loop.percentile(50)));
-        this.set({ quantile: '0.99' }, s(loop.percentile(99)));
-        this.set({ quantile: '1' }, s(loop.max));
-        loop.reset();
+        const figures = loopDelay.read();
+        this.set({ quantile: '0.5' }, figures.p50 / 1e9);
+        this.set({ quantile: '0.99' }, figures.p99 / 1e9);
+        this.set({ quantile: '1' }, figures.max / 1e9);
       },
     });
   }

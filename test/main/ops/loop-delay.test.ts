@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loopDelayHistogram, timerFired } from '../../../src/main/ops/loop-delay.js';
+import { loopDelayHistogram, loopDelayWindow, timerFired } from '../../../src/main/ops/loop-delay.js';
 
 test('each reader gets every timer\'s lateness in ns, resets on its own, and gets nothing once released', () => {
   const a = loopDelayHistogram();
@@ -36,4 +36,32 @@ test('real timers: a loop blocked for 200 ms shows as a late timer', async () =>
   } finally {
     r.release();
   }
+});
+
+test('a window reader: every read sees the last one to two windows, reads do not reset it, and old samples age out', () => {
+  const w = loopDelayWindow(1000);
+  try {
+    const t0 = performance.now();
+    timerFired(t0, t0 + 5); // 5 ms late
+    timerFired(t0 + 100, t0 + 100);
+    const first = w.read(t0 + 200);
+    assert.equal(first.count, 2);
+    assert.ok(Math.abs(first.max - 5e6) <= 5e3, `max ${first.max}`);
+    // A second scraper right after the first sees the same samples.
+    assert.deepEqual(w.read(t0 + 201), first);
+    // Next window: the previous one still counts.
+    timerFired(t0 + 1500, t0 + 1502);
+    assert.equal(w.read(t0 + 1600).count, 3);
+    // Two windows on, the first is gone; the second's sample stays.
+    timerFired(t0 + 2700, t0 + 2700);
+    const later = w.read(t0 + 2800);
+    assert.equal(later.count, 2);
+    assert.ok(later.max < 3e6, 'the 5 ms sample aged out');
+    // Nothing for two whole windows: nothing to show, and 0 rather than a stale figure.
+    assert.deepEqual(w.read(t0 + 10_000), { p50: 0, p99: 0, max: 0, count: 0 });
+  } finally {
+    w.release();
+  }
+  timerFired(0, 1);
+  assert.equal(w.read().count, 0, 'a released reader gets no more samples');
 });
