@@ -9,19 +9,35 @@ import type { CheckJob, CheckResult } from '../shared/types.js';
 export type JobBatch = readonly (readonly [number, CheckJob])[];
 export type ResultBatch = readonly (readonly [number, CheckResult])[];
 
+/**
+ * Results go back at most once per this many ms: at hundreds of checks a second, a message
+ * per result woke the main thread for nearly every check. A result waits this long at most.
+ */
+const RESULT_GAP_MS = 10;
+
 export function serveLane(port: MessagePort, runCheck: (job: CheckJob) => Promise<CheckResult> | CheckResult): Promise<void> {
   let outbox: [number, CheckResult][] = [];
-  let flushScheduled: NodeJS.Immediate | undefined;
+  let flushScheduled: { readonly cancel: () => void } | undefined;
+  let lastFlushAt = -Infinity;
   const flush = (): void => {
     flushScheduled = undefined;
+    lastFlushAt = performance.now();
     const batch = outbox;
     outbox = [];
     port.postMessage(batch);
   };
   const deliver = (id: number, result: CheckResult): void => {
     outbox.push([id, result]);
-    // After this turn's I/O: the results of every report read in it go as one message.
-    flushScheduled ??= setImmediate(flush);
+    if (flushScheduled !== undefined) return;
+    const wait = lastFlushAt + RESULT_GAP_MS - performance.now();
+    if (wait > 0) {
+      const timer = setTimeout(flush, wait);
+      flushScheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      // After this turn's I/O: the results of every report read in it go as one message.
+      const immediate = setImmediate(flush);
+      flushScheduled = { cancel: () => clearImmediate(immediate) };
+    }
   };
   return new Promise((resolve) => {
     // The main thread times its checks from here: booting this thread is not a check's time.
@@ -36,7 +52,7 @@ export function serveLane(port: MessagePort, runCheck: (job: CheckJob) => Promis
       }
     });
     port.on('close', () => {
-      clearImmediate(flushScheduled);
+      flushScheduled?.cancel();
       resolve();
     });
   });

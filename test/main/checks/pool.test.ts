@@ -128,7 +128,7 @@ test('a worker thread that is slow to start is not taken for hung: its checks ar
 });
 
 test('one worker thread at rest; more open while checks pile up in flight, and close once one would do', async () => {
-  const elastic = new CheckPool({ concurrency: 64, threads: 2, env, shrinkWindowMs: 1500 });
+  const elastic = new CheckPool({ concurrency: 4 * LANE_GROW_AT, threads: 2, env, shrinkWindowMs: 1500 });
   try {
     await elastic.run({ service: 'one', cmd: 'true', http: null, tcp: null, timeoutMs: 5000 });
     assert.equal(elastic.lanesOpen, 1, 'one lane for one check');
