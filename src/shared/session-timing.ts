@@ -15,16 +15,16 @@ export function pingIntervalMs(timeoutMs: number): number {
 export const FINE_TICK_MS = 250;
 
 /**
- * How long until the next liveness check, after `silentForMs` without a byte. While the
- * server answers as often as we ping it, one tick per ping interval (at most 1 s) is
- * enough: silence then needs two more ping intervals before the fine tick takes over, and
- * 3 t/10 is still short of the silence limit (t/2). At rest this is one wakeup a second
- * instead of four.
+ * How long until the next liveness check, after `silentForMs` without a byte. The tick also
+ * sends the pings, so a ping interval is a whole number of ticks, none over 1 s: while the
+ * server answers, one tick per ping interval (or per second, for a long t). Silence then
+ * needs two more ping intervals before the fine tick takes over, and 3 t/10 is still short
+ * of the silence limit (t/2). At rest this is one wakeup a second for the tick and the ping.
  */
 export function livenessTickMs(silentForMs: number, timeoutMs: number): number {
   const ping = pingIntervalMs(timeoutMs);
   if (silentForMs >= 2 * ping) return FINE_TICK_MS;
-  return Math.min(1000, Math.max(FINE_TICK_MS, ping));
+  return Math.max(FINE_TICK_MS, ping / Math.ceil(ping / 1000));
 }
 
 /**

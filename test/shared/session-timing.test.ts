@@ -67,13 +67,18 @@ test('the round trip: the slowest recent sample, fading', () => {
   assert.equal(nextRttMs(100, 10), 90);
 });
 
-test('the liveness tick: one per ping interval (at most 1 s) while the server answers, 250 ms once it has been quiet for two', () => {
+test('the liveness tick: a whole number per ping interval (at most 1 s each) while the server answers, 250 ms once it has been quiet for two', () => {
   assert.equal(livenessTickMs(0, 10_000), 1000);
   assert.equal(livenessTickMs(1999, 10_000), 1000);
   assert.equal(livenessTickMs(2000, 10_000), FINE_TICK_MS);
   assert.equal(livenessTickMs(0, 30_000), 1000, 'never coarser than 1 s, whatever t');
+  assert.equal(livenessTickMs(0, 15_000), 750, 'pings every 1.5 s: two ticks each, not one every 2 s');
   assert.equal(livenessTickMs(0, 4000), 400);
   assert.equal(livenessTickMs(0, 2000), FINE_TICK_MS, 'never finer than the fine tick');
+  for (const t of [4000, 6000, 10_000, 12_000, 15_000, 25_000, 30_000, 60_000]) {
+    const ticks = pingIntervalMs(t) / livenessTickMs(0, t);
+    assert.ok(Number.isInteger(ticks) && livenessTickMs(0, t) <= 1000, `t=${t}: ${ticks} ticks per ping interval`);
+  }
   // The silence a coarse tick can leave unseen, plus the two quiet ping intervals, stays short of the silence limit.
   for (const t of [2000, 4000, 6000, 10_000, 15_000, 30_000, 60_000]) {
     const worst = 2 * pingIntervalMs(t) + livenessTickMs(0, t) + FINE_TICK_MS;

@@ -13,6 +13,7 @@ import type { Piscina as PiscinaPool } from 'piscina';
 import { Piscina } from '../cjs-packages.js';
 import type { EngineFacts } from '../../shared/engine-liveness.js';
 import type { CheckJob, CheckResult } from '../../shared/types.js';
+import { choreClock, type CancelChore } from '../ops/chore-clock.js';
 import { Lane } from './lane.js';
 
 export interface PoolOptions {
@@ -66,7 +67,7 @@ export class CheckPool {
   private readonly piscina: PiscinaPool;
   private readonly groups: Int32Array;
   private readonly lanes: Lane[] = [];
-  private readonly watchdog: NodeJS.Timeout;
+  private readonly cancelSweep: CancelChore;
   private closed = false;
   private lostToWorkers = 0;
   /**
@@ -102,8 +103,7 @@ export class CheckPool {
       workerData: { groups: buffer, env: options.env, spawner: this.spawner },
     });
     this.openLane();
-    this.watchdog = setInterval(() => this.replaceHungLanes(), WATCHDOG_INTERVAL_MS);
-    this.watchdog.unref();
+    this.cancelSweep = choreClock.every(WATCHDOG_INTERVAL_MS, () => this.replaceHungLanes());
   }
 
   /** Checks waiting for a free slot. */
@@ -262,7 +262,7 @@ export class CheckPool {
   /** Ends the workers (each helper kills and reaps the checks it still runs); every check not yet answered fails with "the agent is stopping". */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.watchdog);
+    this.cancelSweep();
     this.queue.clear();
     for (const { job, answer } of this.waiting) answer(failed(job, 'the agent is stopping'));
     this.waiting.clear();

@@ -4,12 +4,13 @@
 import { readdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { maintenanceFromNames, NO_MAINTENANCE, sameMaintenance, type MaintenanceState } from '../../shared/maintenance.js';
+import { choreClock, type CancelChore } from './chore-clock.js';
 
 const POLL_MS = 1000;
 
 export class MaintenanceWatcher {
   state: MaintenanceState = NO_MAINTENANCE;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelPoll: CancelChore | undefined;
   private stopped = false;
   private lastProblem: string | null = null;
 
@@ -23,15 +24,14 @@ export class MaintenanceWatcher {
   start(): void {
     if (this.stopped) return;
     this.poll();
-    this.timer = setInterval(() => this.poll(), POLL_MS);
-    this.timer.unref();
+    this.cancelPoll = choreClock.every(POLL_MS, () => this.poll());
   }
 
   /** No change is reported after this. */
   stop(): void {
     this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelPoll?.();
+    this.cancelPoll = undefined;
   }
 
   private readNow(): string[] | null {

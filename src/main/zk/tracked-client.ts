@@ -1,7 +1,8 @@
 // One node-zookeeper-client instance, with the guards around its gaps. This is the one file
 // that reaches into the library's internals (its ConnectionManager). The library has no
 // read timeout, pings only every t/3, gives each server t/n to accept a TCP connection and
-// then waits for a handshake answer for ever. Here: pings every t/10, a silent connection is
+// then waits for a handshake answer for ever. Here: pings every t/10 (sent by our liveness
+// tick, on the agent's one chore clock; the library's own is a fallback), a silent connection is
 // dropped after t/2, each attempt on a member has a deadline from session-timing.ts, and a
 // member that closes our handshake without a word is noted (the ensemble lost its data, or
 // is not serving yet). It measures what the session owner decides by: when a server last
@@ -12,7 +13,7 @@ import type { Client, Watcher } from 'node-zookeeper-client';
 import { zookeeper } from '../cjs-packages.js';
 import type { Logger } from 'pino';
 import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
-import { timerFired } from '../ops/loop-delay.js';
+import { choreClock, COALESCE_MS, type CancelChore } from '../ops/chore-clock.js';
 import { installClientGuards } from './nzc-guards.js';
 
 installClientGuards();
@@ -54,7 +55,9 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private lastTickAt: number;
   private rtt: number | null = null;
   private pingSentAt: number | null = null;
-  private livenessTimer: NodeJS.Timeout | undefined;
+  private cancelLiveness: CancelChore | undefined;
+  /** When we last asked the server for a ping (ours or the library's). */
+  private lastPingAt = -Infinity;
   /** The delay the liveness timer was armed with (its lateness is measured against it). */
   private tickMs = 0;
   private timersStopped = false;
@@ -94,14 +97,13 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private armLiveness(): void {
     if (this.timersStopped) return;
     this.tickMs = livenessTickMs(performance.now() - this.silentSince, this.timeoutMs);
-    this.livenessTimer = setTimeout(() => {
-      this.livenessTimer = undefined;
+    this.cancelLiveness = choreClock.after(this.tickMs, () => {
+      this.cancelLiveness = undefined;
       // discard() stops the timers too.
       if (this.timersStopped) return;
       this.checkLiveness();
       this.armLiveness();
-    }, this.tickMs);
-    this.livenessTimer.unref();
+    });
   }
 
   start(): void {
@@ -210,7 +212,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   private stopTimers(): void {
     this.timersStopped = true;
-    clearTimeout(this.livenessTimer);
+    this.cancelLiveness?.();
     clearTimeout(this.attemptTimer);
   }
 
@@ -239,7 +241,6 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   private checkLiveness(): void {
     const now = performance.now();
-    timerFired(this.lastTickAt + this.tickMs, now);
     const stalled = stallMs(now - this.lastTickAt, this.tickMs);
     this.lastTickAt = now;
     if (stalled > 0) {
@@ -250,7 +251,12 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
       return;
     }
     const limit = silenceLimitMs(this.timeoutMs);
-    if (this.connected && now - this.silentSince > limit) this.drop(`no bytes from ZooKeeper for ${Math.round(now - this.silentSince)} ms`);
+    if (this.connected && now - this.silentSince > limit) {
+      this.drop(`no bytes from ZooKeeper for ${Math.round(now - this.silentSince)} ms`);
+      return;
+    }
+    // The ping goes out in this wakeup, not one of its own (the chore clock may run the tick a little early).
+    if (this.connected && now - this.lastPingAt >= pingIntervalMs(this.timeoutMs) - COALESCE_MS) this.ping();
   }
 
   private ping(): void {
@@ -266,7 +272,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     const { onSocketData, onSocketConnected, onSocketClosed, onSocketTimeout, findNextServer, updateTimeout } = m;
     m.updateTimeout = (timeout: number) => {
       updateTimeout.call(m, timeout);
-      m.pingTimeout = pingIntervalMs(timeout);
+      // Our liveness tick pings every t/10; the library's idle-socket ping only if that stops.
+      m.pingTimeout = 2 * pingIntervalMs(timeout);
     };
     m.findNextServer = (callback) =>
       findNextServer.call(m, (server) => {
@@ -290,7 +297,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
       onSocketClosed.call(m, hadError);
     };
     m.onSocketTimeout = () => {
-      this.pingSentAt ??= performance.now();
+      this.lastPingAt = performance.now();
+      this.pingSentAt ??= this.lastPingAt;
       onSocketTimeout.call(m);
     };
   }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { engineStall } from '../../../shared/engine-liveness.js';
 import { notifyMessage, pendingConvergence, readiness, statusLine, watchdogIntervalMs, type ServiceView, type SessionView } from '../../../shared/sd-notify.js';
 import type { DaemonView } from '../../lifecycle/daemon-view.js';
+import { choreClock, type CancelChore } from '../chore-clock.js';
 import { openNotifyChannel, type NotifyChannel } from './notify-channel.js';
 
 /** How often STATUS= and readiness are re-evaluated. */
@@ -19,8 +20,8 @@ export class Notifier {
   /** Why the watchdog is not fed now; null while it is. */
   private withheld: string | null = null;
   private startedAt = performance.now();
-  private statusTimer: NodeJS.Timeout | undefined;
-  private watchdogTimer: NodeJS.Timeout | undefined;
+  private cancelStatus: CancelChore | undefined;
+  private cancelWatchdog: CancelChore | undefined;
 
   constructor(
     private readonly channel: NotifyChannel,
@@ -42,14 +43,14 @@ export class Notifier {
 
   /** The watchdog is fed from the moment the process runs (WAIT_TIME included); readiness counts from start(). */
   startWatchdog(): void {
-    if (this.watchdogMs === null || this.watchdogTimer !== undefined) return;
-    this.watchdogTimer = setInterval(() => this.feedWatchdog(), this.watchdogMs);
+    if (this.watchdogMs === null || this.cancelWatchdog !== undefined) return;
+    this.cancelWatchdog = choreClock.every(this.watchdogMs, () => this.feedWatchdog());
     this.feedWatchdog();
   }
 
   start(): void {
     this.startedAt = performance.now();
-    this.statusTimer = setInterval(() => this.tick(), STATUS_TICK_MS);
+    this.cancelStatus = choreClock.every(STATUS_TICK_MS, () => this.tick());
     this.tick();
     this.startWatchdog();
   }
@@ -95,8 +96,8 @@ export class Notifier {
 
   /** Shutdown begins: say so, and stop feeding the watchdog (systemd's stop timeout governs now). */
   stopping(): void {
-    clearInterval(this.statusTimer);
-    clearInterval(this.watchdogTimer);
+    this.cancelStatus?.();
+    this.cancelWatchdog?.();
     this.channel.send('STOPPING=1');
     this.channel.send(notifyMessage('STATUS', 'stopping: removing our registrations from ZooKeeper'));
   }
