@@ -58,12 +58,26 @@ export class StatusServer {
       return send(res, 405, 'text/plain', 'method not allowed: GET only\n');
     }
     try {
-      if (path === '/metrics') return send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
+      if (path === '/metrics') return await this.streamMetrics(res);
       return send(res, 200, 'application/json', JSON.stringify(this.statusNow(), null, 2) + '\n');
     } catch (e) {
       this.options.logger.error({ event: 'status_request_failed', path, error: String(e) }, `serving ${path} failed`);
+      // Part of a streamed body is out already: cut the connection, so the scraper sees a failed scrape, not a short one.
+      if (res.headersSent) return void res.destroy();
       return send(res, 500, 'text/plain', 'internal error\n');
     }
+  }
+
+  /** Sent as it is written (chunked), a slice of services at a time: see AgentMetrics.exposition. */
+  private async streamMetrics(res: ServerResponse): Promise<void> {
+    res.writeHead(200, { 'Content-Type': this.metrics.contentType, 'Cache-Control': 'no-store' });
+    if (res.req.method === 'HEAD') return void res.end();
+    for await (const piece of this.metrics.exposition()) {
+      if (res.destroyed) return;
+      // A slow scraper holds the rest back instead of the agent buffering it all.
+      if (!res.write(piece)) await drainedOrClosed(res);
+    }
+    res.end();
   }
 
   private statusNow(): ReturnType<typeof statusDocument> {
@@ -83,6 +97,18 @@ export class StatusServer {
       this.options.secret,
     );
   }
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function send(res: ServerResponse, code: number, type: string, body: string): void {
