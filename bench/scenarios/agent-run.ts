@@ -1,6 +1,12 @@
-// Small helpers for a bench's agent process: wait while it must stay up, stop it for sure.
+// Small helpers for a bench's agent process: start it as an operator's unit does, wait
+// while it must stay up, stop it for sure.
 
-import type { Agent } from '../../test/support/agent.js';
+import { CLI, startInstalled, type Agent } from '../../test/support/agent.js';
+
+/** The agent run as its executable (`zk-watcher`), so with the node flags of its #! line, as systemd runs it. */
+export function startBenchAgent(args: string[]): Agent {
+  return startInstalled(CLI, args);
+}
 
 /** Sleeps `ms`; throws with the agent's stderr tail if it exits meanwhile. */
 export async function whileRunning(agent: Agent, ms: number, what: string): Promise<void> {

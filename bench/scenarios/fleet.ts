@@ -3,14 +3,14 @@
 // ZooKeeper (from the servers' mntr and /proc) once everything is registered, per
 // agent host, and extrapolates that linearly to fleets of thousands of hosts.
 
-import { startAgent, writeConfig, type Agent } from '../../test/support/agent.js';
+import { writeConfig, type Agent } from '../../test/support/agent.js';
 import { connectClient } from '../../test/support/zk-client.js';
 import { startEnsemble, type ZkEnsemble } from '../../test/support/zookeeper.js';
 import { ensembleLoad, value, type EnsembleLoad, type MntrRound } from '../mntr.js';
 import { cpuPercent, MB, processTable, sampleTree, type TreeSample } from '../proc-stats.js';
 import { servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
-import { stopAgent } from './agent-run.js';
+import { startBenchAgent, stopAgent } from './agent-run.js';
 
 export interface FleetOptions {
   readonly agents: number;
@@ -57,7 +57,7 @@ export async function fleetScenario(o: FleetOptions): Promise<FleetResult> {
     const zkIdlePercent = sumOf(jvms.map((_, i) => cpuPercent(idle0[i]!, idle1[i]!, 'tree')));
 
     const started = performance.now();
-    for (let k = 0; k < o.agents; k++) agents.push(startAgent(['-c', writeConfig(agentConfig(k, o)), '-s', rotated(ensemble, k), ...o.agentArgs]));
+    for (let k = 0; k < o.agents; k++) agents.push(startBenchAgent(['-c', writeConfig(agentConfig(k, o)), '-s', rotated(ensemble, k), ...o.agentArgs]));
     await waitAllRegistered(ensemble, agents, o);
     const allRegisteredMs = performance.now() - started;
     await sleep(SETTLE_MS); // the observer is closed: only the agents talk to the ensemble now

@@ -4,7 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgent, writeConfig } from '../../test/support/agent.js';
+import { writeConfig } from '../../test/support/agent.js';
+import { startBenchAgent } from './agent-run.js';
 import { waitFor } from '../../test/support/wait.js';
 import type { TestClient } from '../../test/support/zk-client.js';
 import { percentile } from '../proc-stats.js';
@@ -23,7 +24,7 @@ export async function flipScenario(zk: string, observer: TestClient, services: n
   // The failing run stamps the wall clock it failed at (%% is configparser for %).
   const cmd = (i: number) => `if [ -e ${dir}/down${i} ]; then date +%%s%%3N > ${dir}/failed${i}; exit 1; fi`;
   const config = servicesConfig(services, { cmd, refresh: () => 0.2, path: () => root, port: (i) => 10000 + i, hostname: 'bench.example' });
-  const agent = startAgent(['-c', writeConfig(config), '-s', zk, ...agentArgs]);
+  const agent = startBenchAgent(['-c', writeConfig(config), '-s', zk, ...agentArgs]);
   try {
     await waitFor(() => observer.getChildren(root).catch(() => [] as string[]), (c) => c.length === services, { what: 'all flip services registered', timeoutMs: 60_000 });
     const latencies: number[] = [];

@@ -3,14 +3,14 @@
 // the same command on the same machine, measured right before it in the same run.
 // The agent's count comes from its own `engine_stats` lines (--stats-interval 1).
 
-import { startAgent, writeConfig } from '../../test/support/agent.js';
+import { writeConfig } from '../../test/support/agent.js';
 import type { TestClient } from '../../test/support/zk-client.js';
 import { runSpawnLoop, type SpawnLoopResult } from '../c-baseline.js';
 import { engineStatsLines, summarizeWindow, type EngineWindow } from '../engine-stats.js';
 import { cpuPercent, MB, sampleTree, type TreeSample } from '../proc-stats.js';
 import { escapePercent, servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
-import { stopAgent, whileRunning } from './agent-run.js';
+import { startBenchAgent, stopAgent, whileRunning } from './agent-run.js';
 
 export interface SaturationOptions {
   /** 'auto': AUTO_SERVICES, or OVERLOAD x the C loop's rate if that is more */
@@ -61,7 +61,7 @@ export async function saturationScenario(zk: string, observer: TestClient, o: Sa
     port: (i) => 10000 + (i % PER_PATH),
     hostname: 'bench.example',
   });
-  const agent = startAgent(['-c', writeConfig(config), '-s', zk, ...STATS_FLAG, ...o.agentArgs]);
+  const agent = startBenchAgent(['-c', writeConfig(config), '-s', zk, ...STATS_FLAG, ...o.agentArgs]);
   try {
     const what = 'saturation';
     await whileRunning(agent, o.warmupSeconds * 1000, what);

@@ -8,13 +8,13 @@
 // flip between them is not counted).
 
 import { readdirSync } from 'node:fs';
-import { startAgent, writeConfig } from '../../test/support/agent.js';
+import { writeConfig } from '../../test/support/agent.js';
 import { freePort } from '../../test/support/ports.js';
 import type { TestClient } from '../../test/support/zk-client.js';
 import { memoryOf, sampleTree, threadCount } from '../proc-stats.js';
 import { escapePercent, servicesConfig } from '../services-config.js';
 import type { Row } from '../types.js';
-import { stopAgent, whileRunning } from './agent-run.js';
+import { startBenchAgent, stopAgent, whileRunning } from './agent-run.js';
 
 export interface SoakSample {
   /** seconds since the agent started */
@@ -74,7 +74,7 @@ export async function soakScenario(zk: string, observer: TestClient, services: n
   );
   const port = await freePort();
   const started = performance.now();
-  const agent = startAgent(['-c', config, '-s', zk, '--status-port', String(port), ...agentArgs]);
+  const agent = startBenchAgent(['-c', config, '-s', zk, '--status-port', String(port), ...agentArgs]);
   const what = 'soak';
   const samples: SoakSample[] = [];
   try {

@@ -1,7 +1,8 @@
 // startup: N services (refresh 1 s and 5 s, alternating): how registrations climb after
 // start, then the agent's CPU and memory in steady state, then SIGTERM until exit.
 
-import { startAgent, writeConfig } from '../../test/support/agent.js';
+import { writeConfig } from '../../test/support/agent.js';
+import { startBenchAgent } from './agent-run.js';
 import type { TestClient } from '../../test/support/zk-client.js';
 import { cpuPercent, MB, sampleTree, threadCount } from '../proc-stats.js';
 import { servicesConfig } from '../services-config.js';
@@ -24,7 +25,7 @@ export async function startupScenario(zk: string, observer: TestClient, n: numbe
     servicesConfig(n, { cmd: () => 'true', refresh: (i) => (i % 2 === 0 ? 1 : 5), path: () => root, port: (i) => 10000 + i, hostname: 'bench.example' }),
   );
   const started = performance.now();
-  const agent = startAgent(['-c', config, '-s', zk, ...agentArgs]);
+  const agent = startBenchAgent(['-c', config, '-s', zk, ...agentArgs]);
   try {
     const curve = await registrationCurve(observer, root, n, started, () => agent.process.exitCode !== null || agent.process.signalCode !== null);
     if (curve.at(-1)![1] !== n) throw new Error(`startup: the agent exited before registering ${n} services: ${agent.stderr().slice(-2000)}`);
