@@ -37,7 +37,7 @@ interface Results {
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 async function main(argv: readonly string[]): Promise<number> {
-  const parsed = parseBenchArgs(argv, DEFAULT_OUT);
+  const parsed = parseBenchArgs(argv, DEFAULT_OUT, process.env);
   if (parsed.kind === 'help') {
     process.stdout.write(helpText() + '\n');
     return 0;
@@ -79,8 +79,8 @@ async function main(argv: readonly string[]): Promise<number> {
         for (const name of standalone) {
           if (name === 'startup') await run('startup', `${o.services} services, ${o.steady} s steady`, () => startupScenario(zk.connectString, observer, o.services, o.steady, o.agentArgs));
           if (name === 'flip') await run('flip', `${o.flips} flips over ${FLIP_SERVICES} services`, () => flipScenario(zk.connectString, observer, FLIP_SERVICES, o.flips, o.agentArgs));
-          if (name === 'rest') await run('rest', `a bare node process, then 10 services at refresh 30 s, ${o.restSeconds} s each`, () => restScenario(zk.connectString, observer, o.restSeconds, o.agentArgs));
-          if (name === 'footprint') await run('footprint', `${o.footprintSizes.join(', ')} services, ${o.footprintSeconds} s each`, () => footprintScenario(zk.connectString, observer, o.footprintSizes, o.footprintSeconds, o.agentArgs));
+          if (name === 'rest') await run('rest', `a bare node process, then 10 services at refresh 30 s, ${o.restSeconds} s each`, () => restScenario(zk.connectString, observer, o.restSeconds, o.agentArgs, o.original));
+          if (name === 'footprint') await run('footprint', `${o.footprintSizes.join(', ')} services, ${o.footprintSeconds} s each`, () => footprintScenario(zk.connectString, observer, o.footprintSizes, o.footprintSeconds, o.agentArgs, o.original));
           if (name === 'soak') await run('soak', `${o.soakServices} services for ${o.soakSeconds} s`, () => soakScenario(zk.connectString, observer, o.soakServices, o.soakSeconds, o.agentArgs));
           if (name === 'saturation') {
             const what = `C loop for ${o.saturationSeconds} s, then ${o.saturationServices} services at refresh 1 s (${o.saturationWarmup} s warm-up + ${o.saturationSeconds} s)`;
@@ -141,8 +141,8 @@ function resultsJson(
       startup: r.startup && { services: r.startup.services, curve: r.startup.curve },
       flip: r.flip && { latenciesMs: r.flip.latenciesMs },
       saturation: r.saturation && { cLoop: r.saturation.cLoop, agent: r.saturation.agent, ratio: r.saturation.ratio },
-      rest: r.rest && { bare: r.rest.bare, agent: r.rest.agent },
-      footprint: r.footprint && { bare: r.footprint.bare, sizes: r.footprint.sizes },
+      rest: r.rest && { bare: r.rest.bare, agent: r.rest.agent, original: r.rest.original },
+      footprint: r.footprint && { bare: r.footprint.bare, sizes: r.footprint.sizes, original: r.footprint.original },
       soak: r.soak && { samples: r.soak.samples },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
     },

@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly fleetRefresh: number;
   readonly fleetSeconds: number;
   readonly agentArgs: readonly string[];
+  /** The Python original's command (rest and footprint run it beside the agent); null: not run. */
+  readonly original: string | null;
   readonly out: string;
   readonly svg: string;
 }
@@ -51,7 +53,7 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   flips: { key: 'flips', normal: 40, quick: 10, integer: true, arg: 'N', help: 'flip: failing-check flips timed, for p50/p99' },
   'saturation-seconds': { key: 'saturationSeconds', normal: 10, quick: 5, integer: false, arg: 'SECONDS', help: 'saturation: measured, for the C loop and the agent' },
   'saturation-warmup': { key: 'saturationWarmup', normal: 5, quick: 3, integer: false, arg: 'SECONDS', help: 'saturation: not measured after the agent starts' },
-  'rest-seconds': { key: 'restSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'rest: measured for a bare node process, then the agent' },
+  'rest-seconds': { key: 'restSeconds', normal: 60, quick: 20, integer: false, arg: 'SECONDS', help: 'rest: measured for a bare node process, then the agent' },
   'footprint-seconds': { key: 'footprintSeconds', normal: 30, quick: 10, integer: false, arg: 'SECONDS', help: 'footprint: measured at each size, /metrics scraped every 5 s' },
   'soak-seconds': { key: 'soakSeconds', normal: 120, quick: 60, integer: false, arg: 'SECONDS', help: 'soak: how long it runs (slopes after 60 s, or half of a shorter run); an hour: 3600' },
   'soak-services': { key: 'soakServices', normal: 500, quick: 100, integer: true, arg: 'N', help: 'soak: services, a tenth of them flapping' },
@@ -65,7 +67,7 @@ const DEFAULT_CMD = 'true';
 const FOOTPRINT_SIZES = { normal: [10, 1000, 10_000], quick: [10, 1000] };
 
 export function helpText(): string {
-  const row = (flag: string, normal: string, quick: string, meaning: string) => `  ${flag.padEnd(31)}${normal.padEnd(9)}${quick.padEnd(9)}${meaning}`.trimEnd();
+  const row = (flag: string, normal: string, quick: string, meaning: string) => `  ${flag.padEnd(30)} ${normal.padEnd(8)} ${quick.padEnd(8)} ${meaning}`.trimEnd();
   return [
     'Usage: npm run bench -- [flags]        (or: node build/bench/bench.js [flags])',
     '',
@@ -102,6 +104,9 @@ export function helpText(): string {
     row('--footprint-sizes LIST', FOOTPRINT_SIZES.normal.join(','), FOOTPRINT_SIZES.quick.join(','), 'footprint: service counts, comma-separated'),
     row('--agent-arg ARG', '', '', 'pass ARG to every agent; repeatable, e.g.'),
     row('', '', '', '--agent-arg=--max-concurrent-checks=64'),
+    row('--original CMD', '', '', "rest and footprint: run Nextdoor's zk_watcher"),
+    row('', '', '', 'too, as CMD -c FILE -s SERVERS (default:'),
+    row('', '', '', '$ZK_WATCHER_ORIGINAL; see README, "Measured")'),
     row('--out FILE', '', '', 'the JSON results (bench/results/latest.json)'),
     row('--svg FILE', '', '', 'the chart (default: the JSON path, .svg)'),
     row('-h, --help', '', '', 'print this and exit'),
@@ -113,7 +118,7 @@ export function helpText(): string {
   ].join('\n');
 }
 
-export function parseBenchArgs(argv: readonly string[], defaultOut: string): ParsedBenchArgs {
+export function parseBenchArgs(argv: readonly string[], defaultOut: string, env: Readonly<Record<string, string | undefined>> = {}): ParsedBenchArgs {
   let values;
   try {
     const numberOptions = Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }]));
@@ -129,6 +134,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Par
         'saturation-services': { type: 'string' },
         'footprint-sizes': { type: 'string' },
         'agent-arg': { type: 'string', multiple: true },
+        original: { type: 'string' },
         out: { type: 'string' },
         svg: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -165,7 +171,9 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Par
     }
     numbers[f.key] = n;
   }
-  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, out, svg } };
+  const rawOriginal = typeof values.original === 'string' ? values.original : (env.ZK_WATCHER_ORIGINAL ?? '');
+  const original = rawOriginal.trim() === '' ? null : rawOriginal;
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, out, svg } };
 }
 
 /** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */

@@ -108,6 +108,45 @@ export function sampleTree(root: number, table: Map<number, ProcInfo> = processT
   return { at: performance.now(), root: r?.cpu ?? NaN, own, tree, rootRssBytes: r?.rssBytes ?? NaN, treeRssBytes: rss, processes, zombies };
 }
 
+/** `root` and its live descendants. */
+export function treePids(root: number, table: Map<number, ProcInfo> = processTable()): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of table.values()) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    if (!table.has(pid)) continue;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Context switches of every thread of `pid` (a thread that sleeps and wakes switches once). */
+export function contextSwitches(pid: number): number {
+  let n = 0;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0; // gone
+  }
+  for (const tid of tasks) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return n;
+}
+
 /** CPU between two samples, in % of one core. */
 export function cpuPercent(a: TreeSample, b: TreeSample, which: 'root' | 'own' | 'tree'): number {
   return ((b[which] - a[which]) / ((b.at - a.at) / 1000)) * 100;
