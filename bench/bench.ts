@@ -17,6 +17,7 @@ import { restScenario, type RestResult } from './scenarios/rest.js';
 import { footprintScenario, type FootprintResult } from './scenarios/footprint.js';
 import { soakScenario, type SoakResult } from './scenarios/soak.js';
 import { startupScenario, type StartupResult } from './scenarios/startup.js';
+import { stormScenario, type StormResult } from './scenarios/storm.js';
 import { renderChart } from './svg.js';
 import { formatBound, mark, renderTable } from './table.js';
 import type { Row, ScenarioName } from './types.js';
@@ -30,6 +31,7 @@ interface Results {
   saturation?: SaturationResult;
   rest?: RestResult;
   footprint?: FootprintResult;
+  storm?: StormResult;
   soak?: SoakResult;
   fleet?: FleetResult;
 }
@@ -67,7 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
   };
 
   try {
-    const standalone = o.scenarios.filter((s) => s !== 'fleet');
+    // fleet and storm start servers of their own (an ensemble; one they wipe).
+    const standalone = o.scenarios.filter((s) => s !== 'fleet' && s !== 'storm');
     if (standalone.length > 0) {
       progress('starting a standalone ZooKeeper');
       const zk = await startZooKeeper({ maxSessionTimeout: 60_000 });
@@ -99,6 +102,9 @@ async function main(argv: readonly string[]): Promise<number> {
         await observer.close();
         await zk.stop();
       }
+    }
+    if (o.scenarios.includes('storm')) {
+      await run('storm', `${o.services} services: the first start, then ZooKeeper back without its data, twice (default write limit, then 100/s)`, () => stormScenario(o.services, o.agentArgs));
     }
     if (o.scenarios.includes('fleet')) {
       const what = `3-server ensemble, ${o.fleetAgents} agents x ${o.fleetServices} services, refresh ${o.fleetRefresh} s, ${o.fleetSeconds} s measured`;
@@ -143,6 +149,7 @@ function resultsJson(
       saturation: r.saturation && { cLoop: r.saturation.cLoop, agent: r.saturation.agent, ratio: r.saturation.ratio },
       rest: r.rest && { bare: r.rest.bare, agent: r.rest.agent, original: r.rest.original },
       footprint: r.footprint && { bare: r.footprint.bare, sizes: r.footprint.sizes, original: r.footprint.original },
+      storm: r.storm && { runs: r.storm.runs },
       soak: r.soak && { samples: r.soak.samples },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
     },

@@ -48,7 +48,7 @@ interface NumberFlag {
 }
 
 const NUMBER_FLAGS: Record<string, NumberFlag> = {
-  services: { key: 'services', normal: 1000, quick: 200, integer: true, arg: 'N', help: 'startup: services, refresh 1 s and 5 s mixed' },
+  services: { key: 'services', normal: 1000, quick: 200, integer: true, arg: 'N', help: 'startup (refresh 1 s and 5 s mixed) and storm: services' },
   steady: { key: 'steady', normal: 10, quick: 4, integer: false, arg: 'SECONDS', help: 'startup: steady state measured for CPU and RSS' },
   flips: { key: 'flips', normal: 40, quick: 10, integer: true, arg: 'N', help: 'flip: failing-check flips timed, for p50/p99' },
   'saturation-seconds': { key: 'saturationSeconds', normal: 10, quick: 5, integer: false, arg: 'SECONDS', help: 'saturation: measured, for the C loop and the agent' },
@@ -87,6 +87,9 @@ export function helpText(): string {
     '  footprint   10, 1000 and 10,000 services (--footprint-sizes) beside a bare',
     '              node process: RSS, anon, PSS, heap, CPU, /metrics cost, how',
     '              evenly checks run (rate, schedule lag, event-loop delay)',
+    '  storm       N services (--services): the first start, then ZooKeeper back',
+    '              without its data: time until every node is back, peak creates/s',
+    '              (default write limit, then --max-writes-per-second 100)',
     '  soak        N services, a tenth flapping, SIGHUP every 30 s: slopes of RSS,',
     '              heap, fds, threads; zombies, sessions, missing and stale nodes',
     '  fleet       K agents (one per simulated host) against a 3-server ensemble:',
