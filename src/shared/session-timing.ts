@@ -16,15 +16,28 @@ export const FINE_TICK_MS = 250;
 
 /**
  * How long until the next liveness check, after `silentForMs` without a byte. The tick also
- * sends the pings, so a ping interval is a whole number of ticks, none over 1 s: while the
- * server answers, one tick per ping interval (or per second, for a long t). Silence then
- * needs two more ping intervals before the fine tick takes over, and 3 t/10 is still short
- * of the silence limit (t/2). At rest this is one wakeup a second for the tick and the ping.
+ * sends the pings (pingDue), so it is a whole fraction of the ping interval and every
+ * multiple of the interval is a tick: none over 1 s while the server answers (at t = 10 s,
+ * one wakeup a second for both), none over the fine tick once it has been quiet for two
+ * ping intervals. 3 t/10 unseen at worst is still short of the silence limit (t/2).
  */
 export function livenessTickMs(silentForMs: number, timeoutMs: number): number {
   const ping = pingIntervalMs(timeoutMs);
-  if (silentForMs >= 2 * ping) return FINE_TICK_MS;
-  return Math.max(FINE_TICK_MS, ping / Math.ceil(ping / 1000));
+  const most = silentForMs >= 2 * ping ? FINE_TICK_MS : 1000;
+  return ping / Math.ceil(ping / most);
+}
+
+/**
+ * Whether the tick running `now` sends a ping. Ticks are due on multiples of `tickMs`
+ * (performance.now(); one may run a little early or late), and pings on the multiples of
+ * the ping interval among them, so pings keep to t/10 whatever the tick; a ping interval
+ * with none (a new t, a first tick) sends one at once.
+ */
+export function pingDue(now: number, lastPingAt: number, tickMs: number, timeoutMs: number): boolean {
+  const interval = pingIntervalMs(timeoutMs);
+  const slot = Math.round(now / tickMs) * tickMs;
+  const onPingGrid = Math.abs(slot / interval - Math.round(slot / interval)) < 1e-6;
+  return onPingGrid || now - lastPingAt >= interval;
 }
 
 /**

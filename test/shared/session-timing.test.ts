@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attemptDeadlineMs, expiredForSureAt, FINE_TICK_MS, giveUpAt, livenessTickMs, nextRttMs, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
+import { attemptDeadlineMs, expiredForSureAt, FINE_TICK_MS, giveUpAt, livenessTickMs, nextRttMs, pingDue, pingIntervalMs, sessionLeftMs, silenceLimitMs, stallMs } from '../../src/shared/session-timing.js';
 
 test('pings every t/10 (200 ms at least), and a connection silent for t/2 is dead', () => {
   assert.equal(pingIntervalMs(6000), 600);
@@ -67,21 +67,57 @@ test('the round trip: the slowest recent sample, fading', () => {
   assert.equal(nextRttMs(100, 10), 90);
 });
 
-test('the liveness tick: a whole number per ping interval (at most 1 s each) while the server answers, 250 ms once it has been quiet for two', () => {
+test('the liveness tick: a whole fraction of the ping interval, at most 1 s while the server answers and 250 ms once it has been quiet for two', () => {
   assert.equal(livenessTickMs(0, 10_000), 1000);
   assert.equal(livenessTickMs(1999, 10_000), 1000);
   assert.equal(livenessTickMs(2000, 10_000), FINE_TICK_MS);
   assert.equal(livenessTickMs(0, 30_000), 1000, 'never coarser than 1 s, whatever t');
   assert.equal(livenessTickMs(0, 15_000), 750, 'pings every 1.5 s: two ticks each, not one every 2 s');
   assert.equal(livenessTickMs(0, 4000), 400);
-  assert.equal(livenessTickMs(0, 2000), FINE_TICK_MS, 'never finer than the fine tick');
-  for (const t of [4000, 6000, 10_000, 12_000, 15_000, 25_000, 30_000, 60_000]) {
-    const ticks = pingIntervalMs(t) / livenessTickMs(0, t);
-    assert.ok(Number.isInteger(ticks) && livenessTickMs(0, t) <= 1000, `t=${t}: ${ticks} ticks per ping interval`);
+  assert.equal(livenessTickMs(800, 4000), 200, 'quiet: 400 ms in two ticks, not 250 ms ones that miss it');
+  assert.equal(livenessTickMs(0, 2000), 200, 'a ping interval under the fine tick is the tick');
+  for (const t of [1000, 2000, 2500, 4000, 6000, 7000, 10_000, 12_000, 15_000, 25_000, 30_000, 60_000]) {
+    for (const silent of [0, 2 * pingIntervalMs(t)]) {
+      const tick = livenessTickMs(silent, t);
+      const ticks = pingIntervalMs(t) / tick;
+      assert.ok(Math.abs(ticks - Math.round(ticks)) < 1e-9 && tick <= (silent === 0 ? 1000 : FINE_TICK_MS), `t=${t}, silent ${silent}: ${ticks} ticks per ping interval of ${tick} ms`);
+    }
   }
   // The silence a coarse tick can leave unseen, plus the two quiet ping intervals, stays short of the silence limit.
   for (const t of [2000, 4000, 6000, 10_000, 15_000, 30_000, 60_000]) {
     const worst = 2 * pingIntervalMs(t) + livenessTickMs(0, t) + FINE_TICK_MS;
     assert.ok(worst < silenceLimitMs(t), `t=${t}: ${worst} ms unseen at worst, limit ${silenceLimitMs(t)}`);
+  }
+});
+
+test('pings sent from the tick keep to t/10 for any t, answered or quiet, with ticks a little early or late', () => {
+  // The tick as tracked-client runs it: due on the grid of its period, run up to 100 ms early
+  // (it shared another chore's wakeup) or up to 20 ms late; it pings when pingDue says so.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const t of [1000, 2000, 4000, 6000, 7000, 10_000, 12_000, 15_000, 25_000, 30_000, 60_000]) {
+    const interval = pingIntervalMs(t);
+    for (const quietFrom of [Infinity, 5 * interval]) {
+      let lastPing = -Infinity;
+      let worstGap = 0;
+      let pings = 0;
+      let due = 5 * livenessTickMs(0, t); // the first tick, on its grid
+      for (let i = 0; i < 400; i++) {
+        const tick = livenessTickMs(due >= quietFrom ? 10 * interval : 0, t);
+        const early = random() < 0.3 ? Math.min(100, tick / 2 - 1) * random() : 0;
+        const now = due - early + (random() < 0.3 ? 20 * random() : 0);
+        if (pingDue(now, lastPing, tick, t)) {
+          if (lastPing > -Infinity) worstGap = Math.max(worstGap, now - lastPing);
+          lastPing = now;
+          pings++;
+        }
+        const next = livenessTickMs(now >= quietFrom ? 10 * interval : 0, t);
+        due = Math.round((now + next) / next) * next;
+        if (due - now < next / 2) due += next;
+      }
+      // Early and late runs move a ping by at most their sum; never a whole tick.
+      assert.ok(worstGap <= interval + 120, `t=${t}${quietFrom < Infinity ? ', quiet' : ''}: a ${Math.round(worstGap)} ms gap between pings (interval ${interval})`);
+      assert.ok(pings >= 2, `t=${t}: pings were sent`);
+    }
   }
 });

@@ -3,7 +3,8 @@
 // a timer each, an idle agent woke once per chore; a wakeup of a Node thread costs about
 // 0.7 ms of CPU on this project's VM whatever it then does (a bare `setInterval` of 1 s is
 // 2.5 CPU-s an hour). A chore due within COALESCE_MS after the earliest runs with it, that
-// much early at most, so chores of the same period fall into step and share every wakeup.
+// much early at most; periodic chores are due on multiples of their period (performance.now()),
+// so chores of one period (and of its divisors) share every wakeup whenever they started.
 
 import { timerFired } from './loop-delay.js';
 
@@ -33,19 +34,37 @@ export class ChoreClock {
 
   /** Run `run` once, `delayMs` from now (up to COALESCE_MS sooner). Like every chore, it keeps no process alive. */
   after(delayMs: number, run: () => void): CancelChore {
-    const entry: Entry = { at: performance.now() + delayMs, run };
+    return this.at(performance.now() + delayMs, run);
+  }
+
+  /**
+   * Run `run` once, about `periodMs` from now, at a multiple of `periodMs`: a chore re-armed
+   * this way after each run keeps to the grid that other chores of its period share.
+   */
+  onGrid(periodMs: number, run: () => void): CancelChore {
+    const now = performance.now();
+    let at = Math.round((now + periodMs) / periodMs) * periodMs;
+    // Never sooner than half a period (a wakeup late by more than half a period rounds down).
+    if (at - now < periodMs / 2) at += periodMs;
+    return this.at(at, run);
+  }
+
+  private at(at: number, run: () => void): CancelChore {
+    // A NaN due time would stop the whole clock (every later comparison false).
+    if (!Number.isFinite(at)) throw new RangeError(`a chore's due time must be finite, got ${at}`);
+    const entry: Entry = { at, run };
     this.entries.add(entry);
     if (entry.at < this.timerAt) this.arm(entry.at);
     // A cancelled chore's wakeup, if it was the earliest, finds nothing due and re-arms.
     return () => void this.entries.delete(entry);
   }
 
-  /** Run `run` every `periodMs` (each run armed from the previous one's wakeup, so chores of one period stay in step). */
+  /** Run `run` every `periodMs`, on the grid of multiples of `periodMs` (see onGrid). */
   every(periodMs: number, run: () => void): CancelChore {
     let cancel: CancelChore = () => undefined;
     let cancelled = false;
     const next = (): void => {
-      cancel = this.after(periodMs, () => {
+      cancel = this.onGrid(periodMs, () => {
         // Armed first: a run that throws does not end the chain.
         if (!cancelled) next();
         run();
@@ -77,8 +96,9 @@ export class ChoreClock {
     this.timer = undefined;
     this.timerAt = Infinity;
     const due = [...this.entries].filter((e) => e.at <= now + COALESCE_MS).sort((a, b) => a.at - b.at);
-    for (const e of due) this.entries.delete(e);
     for (const e of due) {
+      // Taken out just before it runs: one that an earlier chore of this wakeup cancelled is gone already.
+      if (!this.entries.delete(e)) continue;
       try {
         e.run();
       } catch (error) {

@@ -70,9 +70,16 @@ export class StatusServer {
 
   /** Sent as it is written (chunked), a slice of services at a time: see AgentMetrics.exposition. */
   private async streamMetrics(res: ServerResponse): Promise<void> {
+    const pieces = this.metrics.exposition();
+    // The first piece (prom-client's families) before the headers: a failure there is still a 500.
+    const first = await pieces.next();
     res.writeHead(200, { 'Content-Type': this.metrics.contentType, 'Cache-Control': 'no-store' });
-    if (res.req.method === 'HEAD') return void res.end();
-    for await (const piece of this.metrics.exposition()) {
+    if (res.req.method === 'HEAD') {
+      await pieces.return(undefined);
+      return void res.end();
+    }
+    if (first.done !== true) res.write(first.value);
+    for await (const piece of pieces) {
       if (res.destroyed) return;
       // A slow scraper holds the rest back instead of the agent buffering it all.
       if (!res.write(piece)) await drainedOrClosed(res);

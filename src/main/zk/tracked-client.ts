@@ -12,8 +12,8 @@ import { EventEmitter } from 'node:events';
 import type { Client, Watcher } from 'node-zookeeper-client';
 import { zookeeper } from '../cjs-packages.js';
 import type { Logger } from 'pino';
-import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
-import { choreClock, COALESCE_MS, type CancelChore } from '../ops/chore-clock.js';
+import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingDue, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
+import { choreClock, type CancelChore } from '../ops/chore-clock.js';
 import { installClientGuards } from './nzc-guards.js';
 
 installClientGuards();
@@ -97,7 +97,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private armLiveness(): void {
     if (this.timersStopped) return;
     this.tickMs = livenessTickMs(performance.now() - this.silentSince, this.timeoutMs);
-    this.cancelLiveness = choreClock.after(this.tickMs, () => {
+    // On the grid of its period: it shares its wakeups with the agent's other chores.
+    this.cancelLiveness = choreClock.onGrid(this.tickMs, () => {
       this.cancelLiveness = undefined;
       // discard() stops the timers too.
       if (this.timersStopped) return;
@@ -255,8 +256,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
       this.drop(`no bytes from ZooKeeper for ${Math.round(now - this.silentSince)} ms`);
       return;
     }
-    // The ping goes out in this wakeup, not one of its own (the chore clock may run the tick a little early).
-    if (this.connected && now - this.lastPingAt >= pingIntervalMs(this.timeoutMs) - COALESCE_MS) this.ping();
+    // The ping goes out in this wakeup, not one of its own: every multiple of t/10 is a tick.
+    if (this.connected && pingDue(now, this.lastPingAt, this.tickMs, this.timeoutMs)) this.ping();
   }
 
   private ping(): void {
@@ -274,6 +275,11 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
       updateTimeout.call(m, timeout);
       // Our liveness tick pings every t/10; the library's idle-socket ping only if that stops.
       m.pingTimeout = 2 * pingIntervalMs(timeout);
+      // A shorter t than the tick armed for (a new session on a server that grants less): re-arm for it now.
+      if (!this.discarded && this.cancelLiveness !== undefined && livenessTickMs(0, timeout) < this.tickMs) {
+        this.cancelLiveness();
+        this.armLiveness();
+      }
     };
     m.findNextServer = (callback) =>
       findNextServer.call(m, (server) => {

@@ -100,11 +100,11 @@ test('results reach onResult, and stop() ends the chain', async () => {
 });
 
 test('after the first run each service takes a random place in its interval, then keeps the interval', async () => {
-  // The draws: the first runs close together (0, 25 and 50 ms into the 500 ms window: apart
-  // enough that they end in this order, so the phases below go to s0, s1, s2), then each
-  // service's phase. (Timers due within the same millisecond fire in no promised order.)
+  // The draws: the first runs close together (0, 100 and 200 ms into the 500 ms window: on
+  // different slots of the 50 ms grid, so they end in this order and the phases below go to
+  // s0, s1, s2; timers of one slot fire in no promised order), then each service's phase.
   const phases = [0.2, 0.8, 0.5];
-  const draws = [0, 0.05, 0.1, ...phases];
+  const draws = [0, 0.2, 0.4, ...phases];
   let next = 0;
   const starts = new Map<string, number[]>();
   const scheduler = new Scheduler(

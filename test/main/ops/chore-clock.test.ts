@@ -34,7 +34,7 @@ test('a chore due within COALESCE_MS of another runs in its wakeup, a little ear
   }
 });
 
-test('chores of one period started apart fall into step and share every later wakeup; cancel stops one', async () => {
+test('chores of one period started apart are due on the same grid and share every wakeup; cancel stops one', async () => {
   const clock = new ChoreClock();
   const turn = turns();
   try {
@@ -44,7 +44,7 @@ test('chores of one period started apart fall into step and share every later wa
     await new Promise((r) => setTimeout(r, 40));
     const cancelB = clock.every(150, () => b.push(turn.current()));
     await waitFor(async () => b.length, (n) => n >= 4, { what: 'four runs of b', timeoutMs: 20_000 });
-    // From b's first run on, every run of b shared a's wakeup.
+    // Every run of b shared a wakeup of a's (both are due on multiples of 150 ms).
     for (const t of b) assert.ok(a.includes(t), `b ran in a turn of its own (${t}; a: ${a.join(',')})`);
     cancelB();
     const bRuns = b.length;
@@ -73,6 +73,38 @@ test('a chore that throws does not keep the others of its wakeup from running; i
     await waitFor(async () => ran.length, (n) => n === 2, { what: 'both chores' });
     assert.deepEqual(ran, ['first', 'second']);
     assert.deepEqual(errors.map((e) => (e as Error).message), ['chore failed']);
+  } finally {
+    clearInterval(keepAlive);
+  }
+});
+
+test('a chore cancelled by another chore of the same wakeup does not run', async () => {
+  const clock = new ChoreClock();
+  const keepAlive = setInterval(() => undefined, 1000);
+  const ran: string[] = [];
+  try {
+    let cancelSecond: () => void = () => undefined;
+    clock.after(30, () => {
+      ran.push('first');
+      cancelSecond();
+    });
+    cancelSecond = clock.after(30 + COALESCE_MS / 2, () => ran.push('second'));
+    clock.after(30 + COALESCE_MS * 3, () => ran.push('third'));
+    await waitFor(async () => ran.length, (n) => n >= 2, { what: 'the first and third chores' });
+    assert.deepEqual(ran, ['first', 'third']);
+  } finally {
+    clearInterval(keepAlive);
+  }
+});
+
+test('a due time that is not a number is refused at once, and the clock keeps running', async () => {
+  const clock = new ChoreClock();
+  assert.throws(() => clock.after(NaN, () => undefined), RangeError);
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    let ran = false;
+    clock.after(10, () => (ran = true));
+    await waitFor(async () => ran, (r) => r, { what: 'a later chore' });
   } finally {
     clearInterval(keepAlive);
   }
