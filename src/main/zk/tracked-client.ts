@@ -58,7 +58,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private cancelLiveness: CancelChore | undefined;
   /** When we last asked the server for a ping (ours or the library's). */
   private lastPingAt = -Infinity;
-  /** The delay the liveness timer was armed with (its lateness is measured against it). */
+  /** The period the liveness tick was armed with: a stall is judged by it, and pings fall on its grid. */
   private tickMs = 0;
   private timersStopped = false;
   // One attempt on one member: its number, deadline timer, and what happened in it.
