@@ -61,6 +61,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   /** The period the liveness tick was armed with: a stall is judged by it, and pings fall on its grid. */
   private tickMs = 0;
   private timersStopped = false;
+  /** Inside the library's data handler (see the onSocketData hook). */
+  private parsing = false;
   // One attempt on one member: its number, deadline timer, and what happened in it.
   private attempt = 0;
   private attemptTimer: NodeJS.Timeout | undefined;
@@ -295,8 +297,25 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
       onSocketConnected.call(m);
     };
     m.onSocketData = (buffer: Buffer) => {
+      // The library parses one answer per call and calls itself again (through this property)
+      // with an empty buffer for the rest of a read, which it then copies: thousands of answers
+      // in one read (10,000 deletes at SIGTERM) made that quadratic, and held the main thread
+      // for a second at a time. The rest goes back to it from this loop instead, uncopied.
+      if (this.parsing) {
+        if (buffer.length === 0) return;
+      }
       if (!this.discarded) this.heard(buffer);
-      onSocketData.call(m, buffer);
+      this.parsing = true;
+      try {
+        onSocketData.call(m, buffer);
+        while (m.pendingBuffer != null && completeAnswer(m.pendingBuffer)) {
+          const rest = m.pendingBuffer;
+          m.pendingBuffer = null;
+          onSocketData.call(m, rest);
+        }
+      } finally {
+        this.parsing = false;
+      }
     };
     m.onSocketClosed = (hadError: boolean) => {
       if (!this.discarded) this.attemptClosed();
@@ -367,6 +386,11 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   }
 }
 
+/** Whether `buffer` starts with a whole length-prefixed answer. */
+function completeAnswer(buffer: Buffer): boolean {
+  return buffer.length >= 4 && buffer.length >= buffer.readInt32BE(0) + 4;
+}
+
 /** The library's ConnectionManager: the parts we must reach that its API does not expose. */
 interface ManagerInternals {
   connect: () => void;
@@ -382,6 +406,8 @@ interface ManagerInternals {
   connectTimeout: number;
   connectTimeoutHandler?: NodeJS.Timeout | null;
   pendingQueue?: unknown[];
+  /** Bytes of a read not parsed yet (the library's own name). */
+  pendingBuffer?: Buffer | null;
   packetQueue?: { queue: unknown[] };
   state: number;
   socket?: { destroy(): void; removeAllListeners(event: string): void };
