@@ -38,6 +38,8 @@ export const REQUIRED_VARIABLES = ['ZK_PATH', 'SVC_HOST', 'SVC_PORT', 'CMD'] as 
 /** The section name the original image wrote; it names the service in logs. */
 export const FROM_ENV_SECTION = 'service';
 const FALLBACK_ZOOKEEPER_HOST = 'localhost';
+/** Valid values for the lines of variables that are missing or unusable (never registered: the result is an error). */
+const STAND_INS: Readonly<Record<string, string>> = { CMD: 'true', REFRESH: '30', SVC_PORT: '1', SVC_HOST: 'stand-in.invalid', ZK_PATH: '/stand-in' };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -94,17 +96,20 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
   }
   const waitTimeS = number(get('WAIT_TIME') ?? '0', 'WAIT_TIME', bad, { integer: false, min: 0, max: 86_400 });
   const drainTimeS = number(get('DRAIN_TIME') ?? '0', 'DRAIN_TIME', bad, { integer: false, min: 0, max: 86_400 });
-  // Without every value there is no section to check; otherwise report the section's problems too.
-  const incomplete = lines.some(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!));
-  if (incomplete) return { ok: false, problems };
+  // A missing or multi-line value is already reported: a valid stand-in takes its line, so the
+  // section's rules still judge every other variable and the operator sees every problem at once.
+  const unusable = new Set(lines.filter(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!)).map(([, name]) => name));
+  const value = (name: string): string => (unusable.has(name) ? STAND_INS[name]! : values[name]!);
 
   // configparser would interpolate '%': double it so the value arrives as the operator wrote it.
-  const text = `[${FROM_ENV_SECTION}]\n` + lines.map(([key, name]) => `${key}: ${values[name]!.replace(/%/g, '%%')}\n`).join('');
+  const text = `[${FROM_ENV_SECTION}]\n` + lines.map(([key, name]) => `${key}: ${value(name).replace(/%/g, '%%')}\n`).join('');
   const built = buildConfig([{ file: 'environment', text }]);
-  const renamed = built.problems.map((p): Problem => {
+  const renamed = built.problems.flatMap((p): Problem[] => {
     const name = p.line >= 2 ? lines[p.line - 2]?.[1] : undefined;
-    return { ...p, file: name === undefined ? 'environment' : `environment variable ${name}`, line: 0 };
+    if (name !== undefined && unusable.has(name)) return [];
+    return [{ ...p, file: name === undefined ? 'environment' : `environment variable ${name}`, line: 0 }];
   });
+  if (unusable.size > 0) return { ok: false, problems: [...problems, ...renamed] };
   if (built.config === null || problems.length > 0) return { ok: false, problems: [...problems, ...renamed] };
   return {
     ok: true,

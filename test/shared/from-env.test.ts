@@ -73,6 +73,17 @@ test('bad values go through the INI rules and are named by their variable, all a
   assert.equal(messages.length, 5);
 });
 
+test('a missing variable does not hide the problems of the others: every bad variable is reported at once', () => {
+  const messages = errors({ SVC_HOST: 'web1.example.com', SVC_PORT: 'http', REFRESH: '-1', CMD: 'true\nfalse', ZOOKEEPER_PORT: '0' });
+  assert.ok(messages.includes('environment variable ZK_PATH: is required by --from-env and is not set'), messages.join('\n'));
+  assert.ok(messages.includes('environment variable CMD: must be a single line'), messages.join('\n'));
+  assert.ok(messages.includes("environment variable ZOOKEEPER_PORT: must be a whole number from 1 to 65535, got '0'"), messages.join('\n'));
+  assert.ok(messages.some((m) => /^environment variable SVC_PORT: \[service\] service_port must be a whole number/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /^environment variable REFRESH: \[service\] refresh must be a positive number/.test(m)), messages.join('\n'));
+  // Nothing about the stand-ins that took the missing and multi-line variables' places.
+  assert.equal(messages.length, 5, messages.join('\n'));
+});
+
 test('a multi-line value and a bad ZOOKEEPER_HOST are refused by name', () => {
   assert.deepEqual(errors({ ...REQUIRED, CMD: 'true\n[other]' }), ['environment variable CMD: must be a single line']);
   assert.match(errors({ ...REQUIRED, ZOOKEEPER_HOST: 'a:1:2' }).join('\n'), /^environment variable ZOOKEEPER_HOST: 'a:1:2' does not make a ZooKeeper address/);
