@@ -18,7 +18,7 @@ import { bootContainer, type Container } from './container.js';
 import { allRegistered, Observer, type NodeView } from './observer.js';
 import { sampleFor } from './sample.js';
 import { brokenConfig, goodConfig, HEALTHY_NODES, HOSTNAME, pathOf, SERVICES, UNHEALTHY_NODES } from './services.js';
-import { CONFIG_FILE, installUnit, journalCursor, parseSpan, REPO_INSIDE, showProperties, systemctl, tail, unitEvents, unitJournal, unitState, writeConfig, type UnitState } from './unit.js';
+import { check, CONFIG_FILE, installUnit, journalCursor, parseSpan, REPO_INSIDE, showProperties, systemctl, tail, unitEvents, unitJournal, unitState, writeConfig, type UnitState } from './unit.js';
 
 const ROOT = process.env['ZKW_SYSTEMD_ROOT'];
 // build/test/systemd/ -> the repository
@@ -226,6 +226,36 @@ test('(c) systemctl reload with a broken config fails and says FILE:LINE; the no
     const nodes = await observed(HEALTHY_NODES);
     assert.deepEqual(nodes.map((v) => v.czxid), nodesBefore.map((v) => v.czxid), 'an unchanged config must leave every node as it was');
     assert.equal((await unitState(c)).mainPid, baseline.mainPid);
+  });
+});
+
+test('(e) as installed: the status server answers `zk-watcher status` on loopback, the maintenance directory exists, and zk-watcher-once runs checks in the unit\'s sandbox', { timeout: 300_000 }, async (t) => {
+  const c = ct();
+  await runningAndRegistered(t);
+
+  await t.test('zk-watcher status, with no flags, reaches the agent on 127.0.0.1:9647 and exits 0', async () => {
+    const r = await c.exec(['zk-watcher', 'status'], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, `zk-watcher status exited ${r.code}: ${r.stdout}${r.stderr}`);
+    for (const s of SERVICES) assert.match(r.stdout, new RegExp(`\\b${s.name}\\b`), r.stdout);
+  });
+  await t.test('StateDirectory= made /var/lib/zk-watcher/maintenance, owned by zk-watcher', async () => {
+    const r = check('stat', await c.exec(['stat', '-c', '%U %F', '/var/lib/zk-watcher/maintenance']));
+    assert.equal(r.stdout.trim(), 'zk-watcher directory');
+  });
+  await t.test('zk-watcher-once fails a check that passes as root and fails in the sandbox; a harmless one passes in both', async () => {
+    // ProtectSystem=strict: /etc is read-only in the unit, writable to root outside it.
+    const probe = '[writes-etc]\ncmd: touch /etc/zkw-once-probe\nservice_port: 1\nzookeeper_path: /zkw-once\n\n[harmless]\ncmd: test -d /\nservice_port: 2\nzookeeper_path: /zkw-once\n';
+    check('writing the probe config', await c.sh('cat > /etc/zk/once-probe.cfg && chgrp zk-watcher /etc/zk/once-probe.cfg && chmod 640 /etc/zk/once-probe.cfg', { input: probe }));
+    const asRoot = await c.exec(['zk-watcher', '--once', '-c', '/etc/zk/once-probe.cfg'], { timeoutMs: 60_000 });
+    assert.equal(asRoot.code, 0, `as root: ${asRoot.stdout}${asRoot.stderr}`);
+    check('removing the probe file', await c.exec(['rm', '-f', '/etc/zkw-once-probe']));
+    const inUnit = await c.exec(['zk-watcher-once', '-c', '/etc/zk/once-probe.cfg'], { timeoutMs: 120_000 });
+    t.diagnostic(`zk-watcher-once: exit ${inUnit.code} after ${seconds(inUnit.ms)}\n${inUnit.stdout}${inUnit.stderr}`);
+    assert.equal(inUnit.code, 1, `zk-watcher-once exited ${inUnit.code}: ${inUnit.stdout}${inUnit.stderr}`);
+    assert.match(inUnit.stdout, /^writes-etc\s+FAIL\b.*Read-only file system/m);
+    assert.match(inUnit.stdout, /^harmless\s+PASS\b/m);
+    const left = await c.exec(['test', '-e', '/etc/zkw-once-probe']);
+    assert.notEqual(left.code, 0, 'the sandboxed run must not have written /etc');
   });
 });
 

@@ -27,6 +27,7 @@ export async function installUnit(c: Container, connectString: string, config: s
     systemd-sysusers
     install -m 644 packaging/zk-watcher.service /etc/systemd/system/
     install -m 644 packaging/zk-watcher.default /etc/default/zk-watcher
+    install -m 755 packaging/zk-watcher-once /usr/bin/
     sed -i 's|^ZK_SERVERS=.*|ZK_SERVERS=${connectString}|' /etc/default/zk-watcher
     grep -qx 'ZK_SERVERS=${connectString}' /etc/default/zk-watcher
     mkdir -p /etc/zk
