@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash test/support/ensure-zookeeper.sh
-# Real tools the tests drive: rsyslog (syslog identity of -l).
-bash test/support/ensure-debian-tools.sh rsyslog:rsyslogd
+# Real tools the tests drive: rsyslog (syslog identity of -l), promtool (/metrics and the shipped alert rules).
+bash test/support/ensure-debian-tools.sh rsyslog:rsyslogd prometheus:promtool
 command -v python3 >/dev/null || { echo "python3 is needed: it is the reference the config tests compare with" >&2; exit 1; }
 # npm ci also builds dist/ (the prepare script); skip it while node_modules matches the lock file.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
