@@ -244,7 +244,7 @@ test('(e) as installed: the status server answers `zk-watcher status` on loopbac
   });
   await t.test('zk-watcher-once fails a check that passes as root and fails in the sandbox; a harmless one passes in both', async () => {
     // ProtectSystem=strict: /etc is read-only in the unit, writable to root outside it.
-    const probe = '[writes-etc]\ncmd: touch /etc/zkw-once-probe\nservice_port: 1\nzookeeper_path: /zkw-once\n\n[harmless]\ncmd: test -d /\nservice_port: 2\nzookeeper_path: /zkw-once\n';
+    const probe = '[writes-etc]\ncmd: touch /etc/zkw-once-probe\nrefresh: 30\nservice_port: 1\nzookeeper_path: /zkw-once\n\n[harmless]\ncmd: test -d /\nrefresh: 30\nservice_port: 2\nzookeeper_path: /zkw-once\n';
     check('writing the probe config', await c.sh('cat > /etc/zk/once-probe.cfg && chgrp zk-watcher /etc/zk/once-probe.cfg && chmod 640 /etc/zk/once-probe.cfg', { input: probe }));
     const asRoot = await c.exec(['zk-watcher', '--once', '-c', '/etc/zk/once-probe.cfg'], { timeoutMs: 60_000 });
     assert.equal(asRoot.code, 0, `as root: ${asRoot.stdout}${asRoot.stderr}`);
