@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeLabelValue, familyHeader, sampleLine } from '../../src/shared/prom-text.js';
+import { escapeLabelValue, familyHeader, sampleLine, summaryLines } from '../../src/shared/prom-text.js';
 
 test('label values: backslash, double quote and line feed are escaped, nothing else', () => {
   const cases: [string, string][] = [
@@ -29,4 +29,13 @@ test('sample lines: labels in the given order, numbers as Prometheus writes them
 
 test('a family opens with HELP (backslash and line feed escaped) and TYPE', () => {
   assert.equal(familyHeader('zkwatcher_service_healthy', 'gauge', 'Health: 1 or 0.\nSecond \\ line'), '# HELP zkwatcher_service_healthy Health: 1 or 0.\\nSecond \\\\ line\n# TYPE zkwatcher_service_healthy gauge\n');
+});
+
+test('a summary: a line per quantile, NaN for an empty window, then _sum and _count', () => {
+  const cases: [[string, number][], number, number, string][] = [
+    [[['0.5', 0.001], ['0.99', 0.02], ['1', 0.25]], 3.5, 1200, 'd{quantile="0.5"} 0.001\nd{quantile="0.99"} 0.02\nd{quantile="1"} 0.25\nd_sum 3.5\nd_count 1200\n'],
+    [[['0.5', NaN]], 0, 0, 'd{quantile="0.5"} NaN\nd_sum 0\nd_count 0\n'],
+  ];
+  for (const [quantiles, sum, count, text] of cases) assert.equal(summaryLines('d', quantiles, sum, count), text);
+  assert.equal(familyHeader('d', 'summary', 'Delay.'), '# HELP d Delay.\n# TYPE d summary\n');
 });

@@ -23,6 +23,15 @@ export interface DaemonEvents {
   sessionConnected: [fresh: boolean];
   /** The session is gone (expired, or silent past its timeout). */
   sessionLost: [];
+  /** A ZooKeeper read or write for a registration failed (one `zk_sync_failed` line); it is retried. */
+  syncFailed: [];
+}
+
+/** As Prometheus reports its own: the config read at start counts as the first successful load. */
+export interface ReloadFacts {
+  readonly lastSuccessful: boolean;
+  /** Epoch ms of the last config applied (at start, or by a reload). */
+  readonly lastSuccessAt: number;
 }
 
 export interface DaemonView {
@@ -36,5 +45,6 @@ export interface DaemonView {
   checks(): { readonly queued: number; readonly running: number };
   /** What the check engine's liveness (and so the systemd watchdog) is judged on. */
   engine(): EngineFacts;
+  reload(): ReloadFacts;
   on<E extends keyof DaemonEvents>(event: E, listener: (...args: DaemonEvents[E]) => void): void;
 }

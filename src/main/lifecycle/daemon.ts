@@ -21,7 +21,7 @@ import { MaintenanceWatcher } from '../ops/maintenance-watcher.js';
 import { Registrar, type WantedNode } from '../zk/registrar.js';
 import { ZkSession } from '../zk/session.js';
 import { stopSummary } from '../../shared/stop-summary.js';
-import type { DaemonEvents, DaemonView } from './daemon-view.js';
+import type { DaemonEvents, DaemonView, ReloadFacts } from './daemon-view.js';
 import { Lifecycle } from './lifecycle.js';
 
 export interface DaemonOptions {
@@ -92,6 +92,7 @@ export class Daemon {
   private readonly replacements = new Map<string, Replacement>();
   private readonly log: Logger;
   private readonly startedAt = Date.now();
+  private lastReload: ReloadFacts = { lastSuccessful: true, lastSuccessAt: this.startedAt };
   private config: Config;
   private convergeQueued: NodeJS.Immediate | undefined;
 
@@ -126,6 +127,10 @@ export class Daemon {
       { start: () => this.startParts(), load: options.reloadConfig, apply: (c) => this.applyReload(c), stop: () => this.stopParts() },
       options.logger,
     );
+    this.registrar.on('syncFailed', () => this.events.emit('syncFailed'));
+    this.lifecycle.on('reloaded', (applied) => {
+      this.lastReload = { lastSuccessful: applied, lastSuccessAt: applied ? Date.now() : this.lastReload.lastSuccessAt };
+    });
     this.view = this.makeView();
   }
 
@@ -371,6 +376,7 @@ export class Daemon {
       hostMaintenance: () => this.maintenance.state.host,
       checks: () => ({ queued: this.pool.pending, running: this.pool.running }),
       engine: () => this.pool.engineFacts(),
+      reload: () => this.lastReload,
       on: (event, listener) => void this.events.on(event, listener as never),
     };
   }

@@ -22,6 +22,8 @@ export interface LifecycleOps<C, S> {
 
 export interface LifecycleEvents {
   state: [to: LifecycleState, from: LifecycleState];
+  /** A reload ended: its config applied, or not (unreadable, invalid, or applying it threw). Not emitted for one that stop preempted. */
+  reloaded: [applied: boolean];
 }
 
 /** A storm of reload requests re-reads at most this many times in a row before one is applied. */
@@ -106,14 +108,17 @@ export class Lifecycle<C, S> extends EventEmitter<LifecycleEvents> {
         superseded++;
         continue;
       }
+      let applied = false;
       if (config !== null) {
         try {
           this.ops.apply(config);
+          applied = true;
         } catch (e) {
           // A bug, but the agent must not stay in `reloading` (every later SIGHUP would fold into nothing).
           this.log.error({ event: 'reload_failed', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'applying the reloaded config failed');
         }
       }
+      this.emit('reloaded', applied);
       if (!this.again) break;
       superseded = 0;
     }

@@ -32,15 +32,22 @@ export interface LoopDelayFigures {
   readonly count: number;
 }
 
+/** Every timer since the reader began, never aged out: a summary's _count and _sum, whose rates give the mean lateness over any range. */
+export interface LoopDelayTotals {
+  readonly count: number;
+  readonly sumNs: number;
+}
+
 /**
  * The lateness of the timers of the last one to two windows, whoever reads it and however
  * often: a reader that reset on each read (one per scrape) showed nothing to a scrape that
  * came before the next timer, and two scrapers (an HA pair of Prometheus) stole each other's samples.
  */
-export function loopDelayWindow(windowMs: number): { read(now?: number): LoopDelayFigures; release(): void } {
+export function loopDelayWindow(windowMs: number): { read(now?: number): LoopDelayFigures; totals(): LoopDelayTotals; release(): void } {
   let current = createHistogram();
   let previous = createHistogram();
   let startedAt = performance.now();
+  const totals = { count: 0, sumNs: 0 };
   // Lazily, at a record or a read: rotating costs no timer of its own.
   const rotate = (now: number): void => {
     if (now - startedAt < windowMs) return;
@@ -51,6 +58,8 @@ export function loopDelayWindow(windowMs: number): { read(now?: number): LoopDel
   const record: Recorder = (ns, now) => {
     rotate(now);
     current.record(ns);
+    totals.count++;
+    totals.sumNs += ns;
   };
   readers.add(record);
   return {
@@ -62,6 +71,7 @@ export function loopDelayWindow(windowMs: number): { read(now?: number): LoopDel
       if (both.count === 0) return { p50: 0, p99: 0, max: 0, count: 0 };
       return { p50: both.percentile(50), p99: both.percentile(99), max: both.max, count: both.count };
     },
+    totals: () => ({ ...totals }),
     release: () => void readers.delete(record),
   };
 }

@@ -1,24 +1,28 @@
 // The agent's Prometheus metrics. Counters follow events as they happen; gauges are read
 // from the daemon at scrape time, so a scrape always shows the present and nothing is kept
 // twice. The agent-wide ones live in a private prom-client registry. The per-service ones
-// (four families, ~5 series a service) are written here, a slice of services at a time
+// (five families, ~6 series a service) are written here, a slice of services at a time
 // with the event loop let go between slices: built by prom-client in one go, 10,000
 // services held the main thread ~180 ms each scrape, the session's heartbeats with it.
 
 import { loadPromClient } from '../cjs-packages.js';
 import type { DurationHistogram } from '../../shared/args.js';
 import type { ServiceFacts } from '../../shared/status.js';
-import { familyHeader, sampleLine, type MetricType } from '../../shared/prom-text.js';
+import { familyHeader, sampleLine, summaryLines, type MetricType } from '../../shared/prom-text.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
+import { registerDefaultMetrics } from './default-metrics.js';
 import { loopDelayWindow } from './loop-delay.js';
 
-const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = loadPromClient();
+const { Counter, Gauge, Histogram, Registry } = loadPromClient();
 
 const SESSION_STATES = ['connecting', 'connected', 'disconnected', 'closed'] as const;
 /** Check durations run from a fork-free tcp check (sub-ms) to a timed-out command (tens of seconds). */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Services written per slice of a scrape: a few ms of the main thread each. */
 const SERVICES_PER_SLICE = 500;
+const LOOP_DELAY = 'zkwatcher_event_loop_delay_seconds';
+/** The summary's quantiles: '1' is the window's maximum, the one figure a stalled heartbeat shows in. */
+const LOOP_DELAY_QUANTILES = [['0.5', 'p50'], ['0.99', 'p99'], ['1', 'max']] as const;
 
 interface PerServiceFamily {
   readonly name: string;
@@ -40,9 +44,11 @@ export class AgentMetrics {
   private readonly perService: readonly PerServiceFamily[];
 
   /** `durationHistogram`: per service, 17 series each (13 MB a scrape at 10,000 services), one for the agent, or none. */
-  constructor(private readonly daemon: DaemonView, durationHistogram: DurationHistogram) {
+  constructor(private readonly daemon: DaemonView, durationHistogram: DurationHistogram, version: string) {
     const r = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    registerDefaultMetrics(this.registry);
+    // The usual info metric: `* on(instance) group_left(version) zkwatcher_build_info` labels any series with the version.
+    new Gauge({ name: 'zkwatcher_build_info', help: 'Always 1: the agent version and the Node.js version it runs on, as labels.', labelNames: ['version', 'node'], registers: r }).set({ version, node: process.version }, 1);
     const observe = durationObserver(durationHistogram, r);
     daemon.on('result', (service, result) => {
       const counts = this.checkCounts.get(service) ?? [0, 0];
@@ -57,6 +63,8 @@ export class AgentMetrics {
       if (connections++ > 0) reconnects.inc();
     });
     daemon.on('sessionLost', () => expirations.inc());
+    const syncFailures = new Counter({ name: 'zkwatcher_zk_sync_failures_total', help: 'ZooKeeper reads and writes for a registration that failed (each a zk_sync_failed log line; each is retried).', registers: r });
+    daemon.on('syncFailed', () => syncFailures.inc());
 
     const gauge = (name: string, help: string, value: (f: ServiceFacts) => number): PerServiceFamily => ({
       name,
@@ -82,6 +90,12 @@ export class AgentMetrics {
         (f) => (f.registration === 'registered' ? 1 : f.registration === 'absent' ? 0 : -1),
       ),
       gauge('zkwatcher_maintenance', "1 when the service is in maintenance (its own flag file or the host's).", (f) => (f.maintenance ? 1 : 0)),
+      {
+        name: 'zkwatcher_last_check_timestamp_seconds',
+        type: 'gauge',
+        help: "When the service's last check ended, seconds since the epoch (no line before its first result).",
+        lines: (f) => (f.lastResult === null ? '' : sampleLine('zkwatcher_last_check_timestamp_seconds', [['service', f.name]], f.lastResult.at / 1000)),
+      },
     ];
     const scalar = (name: string, help: string, value: () => number): void => {
       new Gauge({ name, help, registers: r, collect() { this.set(value()); } });
@@ -89,6 +103,9 @@ export class AgentMetrics {
     scalar('zkwatcher_host_maintenance', '1 when the whole host is in maintenance (the file all exists).', () => (daemon.hostMaintenance() ? 1 : 0));
     scalar('zkwatcher_check_queue_depth', 'Checks due and waiting for a free slot.', () => daemon.checks().queued);
     scalar('zkwatcher_checks_running', 'Checks running now.', () => daemon.checks().running);
+    // Named and meant as Prometheus' own prometheus_config_last_reload_*, so the same alerts read both.
+    scalar('zkwatcher_config_last_reload_successful', '1 when the last reload (SIGHUP) applied its config, 0 when it was rejected (the running config stays); 1 before any reload.', () => (daemon.reload().lastSuccessful ? 1 : 0));
+    scalar('zkwatcher_config_last_reload_success_timestamp_seconds', 'When a config was last applied (at start or by a reload), seconds since the epoch.', () => daemon.reload().lastSuccessAt / 1000);
     new Gauge({
       name: 'zkwatcher_session_state',
       help: 'The ZooKeeper session: 1 for the current state, 0 for the others.',
@@ -98,19 +115,20 @@ export class AgentMetrics {
         for (const state of SESSION_STATES) this.set({ state }, daemon.session().state === state ? 1 : 0);
       },
     });
-    const loopDelay = this.loopDelay;
-    new Gauge({
-      name: 'zkwatcher_event_loop_delay_seconds',
-      help: "The main thread's event-loop delay over the last one to two minutes, as the agent's own timers saw it (the session's heartbeats share that loop).",
-      labelNames: ['quantile'],
-      registers: r,
-      collect() {
-        const figures = loopDelay.read();
-        this.set({ quantile: '0.5' }, figures.p50 / 1e9);
-        this.set({ quantile: '0.99' }, figures.p99 / 1e9);
-        this.set({ quantile: '1' }, figures.max / 1e9);
-      },
-    });
+  }
+
+  /**
+   * A summary, written here: prom-client's Summary computes its own quantiles from what it is
+   * fed, and these come from the window every reader shares (loop-delay.ts). The quantiles
+   * cover the last one to two minutes (NaN when no timer fired); _sum and _count every timer
+   * since start, so rate(_sum) / rate(_count) is the mean lateness over any range.
+   */
+  private loopDelaySummary(): string {
+    const figures = this.loopDelay.read();
+    const totals = this.loopDelay.totals();
+    const quantiles = LOOP_DELAY_QUANTILES.map(([label, key]) => [label, figures.count === 0 ? NaN : figures[key] / 1e9] as const);
+    const help = "How late the main thread's own timers fired: its event-loop delay (the session's heartbeats share that loop). Quantiles over the last one to two minutes, 1 = the maximum.";
+    return familyHeader(LOOP_DELAY, 'summary', help) + summaryLines(LOOP_DELAY, quantiles, totals.sumNs / 1e9, totals.count);
   }
 
   /**
@@ -120,7 +138,7 @@ export class AgentMetrics {
    * garbage, and its collection paused the main thread 100-200 ms.
    */
   async *exposition(): AsyncGenerator<string> {
-    yield await this.registry.metrics();
+    yield (await this.registry.metrics()) + this.loopDelaySummary();
     const services = this.daemon.services();
     // A service a reload removed stops being counted; one added again starts from 0 (a counter reset, as Prometheus expects).
     const names = new Set(services.map((f) => f.name));

@@ -25,7 +25,7 @@ export class StatusServer {
   private readonly metrics: AgentMetrics;
 
   constructor(private readonly options: StatusServerOptions) {
-    this.metrics = new AgentMetrics(options.daemon, options.durationHistogram);
+    this.metrics = new AgentMetrics(options.daemon, options.durationHistogram, options.version);
     this.server = createServer((req, res) => void this.handle(req, res));
     // A scraper that holds connections open must not keep the agent from exiting.
     this.server.keepAliveTimeout = 5000;

@@ -45,6 +45,8 @@ export type RegistrarState = 'open' | 'draining' | 'closed';
 export interface RegistrarEvents {
   /** ZooKeeper confirmed that our node at this path carries the bytes wished for (new, updated or unchanged). */
   confirmed: [path: string];
+  /** A sync of this path failed (a read or write threw; one `zk_sync_failed`): it is retried. */
+  syncFailed: [path: string];
 }
 
 /** One entry's part in the stop summary: a node that may still be there, and the session that would hold it. */
@@ -206,6 +208,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       entry.awaitsConnection = false;
     } catch (error) {
       entry.failures++;
+      this.emit('syncFailed', entry.path);
       this.retryLater(entry, error);
     } finally {
       entry.running = false;
