@@ -3,6 +3,7 @@
 // in `systemctl status`. Whether the watchdog is fed at all is the check engine's
 // liveness (engine-liveness.ts), never ZooKeeper's. Pure.
 
+import { cleanText, wantRegistered } from './maintenance.js';
 import type { Registration } from './registration.js';
 
 /** How long start-up waits for registrations to converge before READY=1 is sent anyway. */
@@ -38,6 +39,10 @@ export interface ServiceView {
   readonly checked: boolean;
   readonly healthy: boolean | null;
   readonly registration: Registration;
+  /** Out of the registry by a maintenance flag file (its own or the host's). */
+  readonly maintenance?: boolean;
+  /** Why, as the flag file says ('' when it does not). */
+  readonly maintenanceReason?: string;
 }
 
 export interface SessionView {
@@ -51,7 +56,8 @@ export interface SessionView {
 export function pendingConvergence(services: readonly ServiceView[]): string | null {
   const unchecked = services.filter((s) => !s.checked).length;
   if (unchecked > 0) return `waiting for the first check result of ${unchecked} of ${services.length} services`;
-  const unsettled = services.filter((s) => (s.registration === 'registered') !== (s.healthy === true)).length;
+  // A healthy service in maintenance is settled unregistered: a host booting in maintenance is ready at once.
+  const unsettled = services.filter((s) => (s.registration === 'registered') !== wantRegistered(s.healthy, s.maintenance === true)).length;
   if (unsettled > 0) return `waiting for ZooKeeper to confirm ${unsettled} of ${services.length} registrations`;
   return null;
 }
@@ -75,12 +81,34 @@ export function readiness(services: readonly ServiceView[], sinceStartMs: number
   return null;
 }
 
-/** e.g. "42 services, 40 healthy, 40 registered; ZooKeeper connected". */
-export function statusLine(services: readonly ServiceView[], session: SessionView, ready: boolean): string {
+/** How much of a maintenance reason STATUS= shows: `systemctl status` prints one line. */
+const STATUS_REASON_LENGTH = 60;
+
+/** "(deploy 42)", "(deploy 42; 1 more reason)", or '' when no file gives a reason. */
+function reasonsInBrackets(reasons: readonly string[]): string {
+  const distinct = [...new Set(reasons.filter((r) => r !== ''))];
+  if (distinct.length === 0) return '';
+  const more = distinct.length - 1;
+  return ` (${cleanText(distinct[0]!, STATUS_REASON_LENGTH)}${more > 0 ? `; ${more} more ${more === 1 ? 'reason' : 'reasons'}` : ''})`;
+}
+
+/** ", 2 in maintenance (deploy 42)", or "; host in maintenance (rack move)" when DIR/all exists (hostReason not null). */
+function maintenancePart(services: readonly ServiceView[], hostReason: string | null): string {
+  if (hostReason !== null) return `; host in maintenance${reasonsInBrackets([hostReason])}`;
+  const inMaintenance = services.filter((s) => s.maintenance === true);
+  if (inMaintenance.length === 0) return '';
+  return `, ${inMaintenance.length} in maintenance${reasonsInBrackets(inMaintenance.map((s) => s.maintenanceReason ?? ''))}`;
+}
+
+/**
+ * e.g. "42 services, 40 healthy, 38 registered, 2 in maintenance (deploy 42); ZooKeeper connected".
+ * `hostReason`: the host's maintenance reason while DIR/all exists ('' when it gives none), else null.
+ */
+export function statusLine(services: readonly ServiceView[], session: SessionView, ready: boolean, hostReason: string | null = null): string {
   const healthy = services.filter((s) => s.healthy === true).length;
   const registered = services.filter((s) => s.registration === 'registered').length;
   const unconfirmed = services.filter((s) => s.registration === 'unconfirmed').length;
-  const counts = `${services.length} ${services.length === 1 ? 'service' : 'services'}, ${healthy} healthy, ${registered} registered${unconfirmed > 0 ? `, ${unconfirmed} unconfirmed` : ''}`;
+  const counts = `${services.length} ${services.length === 1 ? 'service' : 'services'}, ${healthy} healthy, ${registered} registered${unconfirmed > 0 ? `, ${unconfirmed} unconfirmed` : ''}${maintenancePart(services, hostReason)}`;
   let zk = `ZooKeeper ${session.state}`;
   if (session.state !== 'connected' && session.unreachableForMs >= 1000) zk += ` (no server for ${Math.floor(session.unreachableForMs / 1000)} s)`;
   const pending = ready ? null : pendingConvergence(services);

@@ -2,6 +2,7 @@
 // facts in, a JSON document or a table out. No secret reaches it: paths, results and
 // output tails only, with the [auth] password blotted out of the free text.
 
+import { describeNote, hostMaintenanceNote, maintenanceNoteOf, type MaintenanceNote, type MaintenanceState } from './maintenance.js';
 import type { Registration } from './registration.js';
 import { blot } from './secrets.js';
 
@@ -26,6 +27,8 @@ export interface AgentFacts {
   readonly hostMaintenance: boolean;
   readonly maintenanceDir: string;
   readonly services: readonly ServiceFacts[];
+  /** What is in maintenance and why (the flag files' notes); without it no reasons are shown. */
+  readonly maintenance?: MaintenanceState;
 }
 
 export interface ServiceStatus {
@@ -36,6 +39,8 @@ export interface ServiceStatus {
   /** registered, absent, or unconfirmed: contact was lost and the node may or may not be there. */
   readonly registration: Registration;
   readonly maintenance: boolean;
+  /** Why it is in maintenance (its own flag file's note, else the host's); null when it is not. */
+  readonly maintenanceNote: MaintenanceNote | null;
   readonly path: string;
   readonly since: string;
   readonly lastResult: { readonly passed: boolean; readonly reason: string; readonly durationMs: number; readonly at: string } | null;
@@ -51,6 +56,8 @@ export interface StatusDocument {
     readonly startedAt: string;
     readonly uptimeSeconds: number;
     readonly hostMaintenance: boolean;
+    /** DIR/all's note (reason, by, at) while the host is in maintenance, else null. */
+    readonly hostMaintenanceNote: MaintenanceNote | null;
     readonly maintenanceDir: string;
   };
   readonly services: readonly ServiceStatus[];
@@ -68,6 +75,7 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
       startedAt: iso(facts.startedAt),
       uptimeSeconds: Math.round((facts.now - facts.startedAt) / 1000),
       hostMaintenance: facts.hostMaintenance,
+      hostMaintenanceNote: facts.maintenance === undefined ? null : hostMaintenanceNote(facts.maintenance),
       maintenanceDir: facts.maintenanceDir,
     },
     services: facts.services.map((s) => ({
@@ -76,6 +84,7 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
       registered: s.registration === 'registered',
       registration: s.registration,
       maintenance: s.maintenance,
+      maintenanceNote: !s.maintenance || facts.maintenance === undefined ? null : maintenanceNoteOf(facts.maintenance, s.name),
       path: s.path,
       since: iso(s.healthSince),
       lastResult:
@@ -135,7 +144,7 @@ export function statusTable(doc: StatusDocument, now: number): string {
   const head = [
     `zk-watcher ${a.version}, pid ${a.pid}, up ${age(a.startedAt, now)}`,
     `session ${a.sessionState}${a.sessionId === null ? '' : ` (0x${a.sessionId})`}`,
-    `host maintenance ${a.hostMaintenance ? 'ON' : 'off'}`,
+    `host maintenance ${a.hostMaintenance ? `ON${a.hostMaintenanceNote == null ? '' : `: ${describeNote(a.hostMaintenanceNote)}`}` : 'off'}`,
   ].join('; ');
   const rows: string[][] = [['SERVICE', 'HEALTH', 'REGISTERED', 'LAST RESULT', 'SINCE', 'OUTPUT']];
   for (const s of doc.services) {

@@ -87,3 +87,25 @@ test('a message stays on one line: the helper sends a line per datagram', () => 
   assert.equal(notifyMessage('STATUS', 'a\nb\r\nc'), 'STATUS=a b c');
   assert.equal(notifyMessage('READY', '1'), 'READY=1');
 });
+
+test('STATUS= says what is in maintenance and why', () => {
+  const maint = (reason: string, registration: ServiceView['registration'] = 'absent'): ServiceView => ({ checked: true, healthy: true, registration, maintenance: true, maintenanceReason: reason });
+  const table: [ServiceView[], string | null, string][] = [
+    [[up, up, up, maint('deploy 42'), maint('deploy 42')], null, '5 services, 5 healthy, 3 registered, 2 in maintenance (deploy 42); ZooKeeper connected'],
+    [[up, maint('')], null, '2 services, 2 healthy, 1 registered, 1 in maintenance; ZooKeeper connected'],
+    [[maint('deploy 42'), maint('kernel'), maint('disk')], null, '3 services, 3 healthy, 0 registered, 3 in maintenance (deploy 42; 2 more reasons); ZooKeeper connected'],
+    [[maint('deploy 42'), maint('')], null, '2 services, 2 healthy, 0 registered, 2 in maintenance (deploy 42); ZooKeeper connected'],
+    [[maint('rack move'), maint('rack move')], 'rack move', '2 services, 2 healthy, 0 registered; host in maintenance (rack move); ZooKeeper connected'],
+    [[maint(''), maint('')], '', '2 services, 2 healthy, 0 registered; host in maintenance; ZooKeeper connected'],
+    [[maint('x'.repeat(100))], null, `1 service, 1 healthy, 0 registered, 1 in maintenance (${'x'.repeat(59)}…); ZooKeeper connected`],
+  ];
+  for (const [services, host, line] of table) assert.equal(statusLine(services, connected, true, host), line);
+});
+
+test('a healthy service in maintenance is settled unregistered: a host booting in maintenance is ready at once', () => {
+  const inMaint: ServiceView = { checked: true, healthy: true, registration: 'absent', maintenance: true, maintenanceReason: '' };
+  const inMaintStillRegistered: ServiceView = { ...inMaint, registration: 'registered' };
+  assert.equal(pendingConvergence([inMaint, up]), null);
+  assert.equal(readiness([inMaint, inMaint], 0, connected), 'converged');
+  assert.equal(pendingConvergence([inMaintStillRegistered]), 'waiting for ZooKeeper to confirm 1 of 1 registrations');
+});

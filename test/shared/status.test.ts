@@ -36,6 +36,7 @@ test('the status document: ISO times, uptime, per-service fields, and the secret
     registered: true,
     registration: 'registered',
     maintenance: false,
+    maintenanceNote: null,
     path: '/s/web/h:80',
     since: '2026-01-02T03:04:06.000Z',
     lastResult: { passed: true, reason: 'exit 0', durationMs: 12, at: '2026-01-02T03:06:05.000Z' },

@@ -3,6 +3,7 @@
 
 import type { EngineFacts } from '../../shared/engine-liveness.js';
 import type { LifecycleState } from '../../shared/lifecycle-state.js';
+import type { MaintenanceState } from '../../shared/maintenance.js';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { CheckResult } from '../../shared/types.js';
 import type { SessionState } from '../zk/session.js';
@@ -42,6 +43,8 @@ export interface DaemonView {
   session(): SessionFacts;
   services(): ServiceFacts[];
   hostMaintenance(): boolean;
+  /** What is in maintenance and why (the flag files' notes); optional so a fake view may leave it out. */
+  maintenance?(): MaintenanceState;
   checks(): { readonly queued: number; readonly running: number };
   /** What the check engine's liveness (and so the systemd watchdog) is judged on. */
   engine(): EngineFacts;

@@ -374,6 +374,7 @@ export class Daemon {
       session: () => ({ state: this.session.state, id: this.session.id, negotiatedTimeoutMs: this.session.negotiatedTimeoutMs, unreachableForMs: this.session.unreachableForMs }),
       services: () => this.facts(),
       hostMaintenance: () => this.maintenance.state.host,
+      maintenance: () => this.maintenance.state,
       checks: () => ({ queued: this.pool.pending, running: this.pool.running }),
       engine: () => this.pool.engineFacts(),
       reload: () => this.lastReload,

@@ -100,6 +100,7 @@ export class StatusServer {
         hostMaintenance: d.hostMaintenance(),
         maintenanceDir: d.maintenanceDir,
         services: d.services(),
+        maintenance: d.maintenance?.(),
       },
       this.options.secret,
     );

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { MaintenanceWatcher } from '../../../src/main/ops/maintenance-watcher.js';
 import { createLogger } from '../../../src/main/ops/logger.js';
-import type { MaintenanceState } from '../../../src/shared/maintenance.js';
+import { maintenanceNoteOf, type MaintenanceState } from '../../../src/shared/maintenance.js';
 import { waitFor } from '../../support/wait.js';
 
 const base = mkdtempSync(join(tmpdir(), 'zkw-mw-'));
@@ -60,4 +61,38 @@ test('a missing directory is no maintenance, silently; an unreadable one keeps t
   rmSync(dir);
   await waitFor(async () => watcher.state.host, (h) => !h, { what: 'a missing directory ends maintenance' });
   assert.equal(lines.filter((l) => l.event === 'maintenance_dir_unreadable').length, 1);
+});
+
+test('reads each file the reason is in, again only when it changes, and logs maintenance_on/updated/off with it', async (t) => {
+  const dir = join(base, 'reasons');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'web'), 'reason: deploy 42\nby: alice\n');
+  const { watcher, changes, lines } = watch(dir);
+  t.after(() => watcher.stop());
+  watcher.start();
+  assert.equal(maintenanceNoteOf(watcher.state, 'web')?.reason, 'deploy 42');
+  const on = lines.find((l) => l.event === 'maintenance_on');
+  assert.equal(on?.service, 'web');
+  assert.equal(on?.reason, 'deploy 42');
+  assert.equal(on?.by, 'alice');
+  assert.match(String(on?.msg), /maintenance on for web: deploy 42 \(by alice\)/);
+  // A FIFO must not block the poll (opening one waits for a writer): it counts, without a reason.
+  execFileSync('mkfifo', [join(dir, 'db')]);
+  await waitFor(async () => watcher.state.services.has('db'), (h) => h, { what: 'the FIFO seen as a flag' });
+  assert.equal(maintenanceNoteOf(watcher.state, 'db')?.reason, '');
+  // Replaced as maint on does it (a dot file renamed over it): the new reason is read.
+  writeFileSync(join(dir, '.web.tmp'), 'reason: deploy 43\n');
+  renameSync(join(dir, '.web.tmp'), join(dir, 'web'));
+  await waitFor(async () => maintenanceNoteOf(watcher.state, 'web')?.reason, (r) => r === 'deploy 43', { what: 'the new reason read' });
+  assert.equal(lines.filter((l) => l.event === 'maintenance_updated' && l.service === 'web' && l.reason === 'deploy 43').length, 1);
+  const seen = changes.length;
+  // Written whole, then renamed: a poll between a plain write's create and its write would see an empty file first.
+  writeFileSync(join(dir, '.all.tmp'), 'rack move');
+  renameSync(join(dir, '.all.tmp'), join(dir, 'all'));
+  await waitFor(async () => lines.find((l) => l.event === 'maintenance_on' && l.scope === 'host'), (l) => l !== undefined, { what: 'host maintenance_on' });
+  assert.equal(lines.find((l) => l.event === 'maintenance_on' && l.scope === 'host')?.reason, 'rack move');
+  assert.equal(changes.length, seen + 1);
+  rmSync(join(dir, 'web'));
+  await waitFor(async () => lines.filter((l) => l.event === 'maintenance_off'), (l) => l.length === 1, { what: 'maintenance_off for web' });
+  assert.equal(lines.find((l) => l.event === 'maintenance_off')?.service, 'web');
 });

@@ -6,6 +6,7 @@
 
 import type { Logger } from 'pino';
 import { engineStall } from '../../../shared/engine-liveness.js';
+import { hostMaintenanceNote, maintenanceNoteOf, NO_MAINTENANCE } from '../../../shared/maintenance.js';
 import { notifyMessage, pendingConvergence, readiness, statusLine, watchdogIntervalMs, type ServiceView, type SessionView } from '../../../shared/sd-notify.js';
 import type { DaemonView } from '../../lifecycle/daemon-view.js';
 import { choreClock, type CancelChore } from '../chore-clock.js';
@@ -56,7 +57,19 @@ export class Notifier {
   }
 
   private services(): ServiceView[] {
-    return this.daemon.services().map((f) => ({ checked: f.lastResult !== null || f.healthy !== null, healthy: f.healthy, registration: f.registration }));
+    const maintenance = this.daemon.maintenance?.() ?? NO_MAINTENANCE;
+    return this.daemon.services().map((f) => ({
+      checked: f.lastResult !== null || f.healthy !== null,
+      healthy: f.healthy,
+      registration: f.registration,
+      maintenance: f.maintenance,
+      maintenanceReason: f.maintenance ? (maintenanceNoteOf(maintenance, f.name)?.reason ?? '') : '',
+    }));
+  }
+
+  /** The host's maintenance reason while DIR/all exists, else null. */
+  private hostReason(): string | null {
+    return hostMaintenanceNote(this.daemon.maintenance?.() ?? NO_MAINTENANCE)?.reason ?? null;
   }
 
   private session(): SessionView {
@@ -76,7 +89,7 @@ export class Notifier {
       else this.log.warn({ event: 'notify_ready', pending }, `READY=1 after the start-up deadline, still ${pending}`);
       this.channel.send('READY=1');
     }
-    const status = statusLine(services, session, this.ready);
+    const status = statusLine(services, session, this.ready, this.hostReason());
     if (status !== this.lastStatus) {
       this.lastStatus = status;
       this.channel.send(notifyMessage('STATUS', status));

@@ -1,0 +1,128 @@
+// `zk-watcher registry`: reads what ZooKeeper holds for this host's services and what the
+// running agent wants (GET /status), and prints where they disagree (shared/registry.ts).
+// Exit codes: 0 they agree; 1 ZooKeeper could not be read; 2 bad command line or config;
+// 3 they disagree.
+
+import { formatProblem, hasErrors } from '../../shared/problems.js';
+import {
+  compareRegistry,
+  parseRegistryCommandLine,
+  REGISTRY_AGREE,
+  REGISTRY_DISAGREE,
+  REGISTRY_FAILED,
+  REGISTRY_USAGE,
+  REGISTRY_USAGE_ERROR,
+  registryJson,
+  registryTable,
+  type AgentAnswer,
+  type AgentService,
+  type RegistryOptions,
+  type RegistryReport,
+  type ServiceInZk,
+} from '../../shared/registry.js';
+import { connectStringProblem } from '../../shared/servers.js';
+import { parseStatusDocument } from '../../shared/status.js';
+import type { Config } from '../../shared/types.js';
+import { znodePath } from '../../shared/znode.js';
+import { loadConfig } from './config-files.js';
+import { getFqdn } from './fqdn.js';
+import { ZkReader } from './zk-reader.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const READ_TIMEOUT_MS = 5_000;
+const STATUS_TIMEOUT_MS = 3_000;
+/** A disagreement is read again after this: the agent converges in milliseconds, so one that stays is real. */
+const SECOND_LOOK_MS = 1_500;
+
+export async function registryCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseRegistryCommandLine(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(REGISTRY_USAGE + '\n');
+    return REGISTRY_AGREE;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`zk-watcher registry: ${parsed.message}\nTry 'zk-watcher registry --help'.\n`);
+    return REGISTRY_USAGE_ERROR;
+  }
+  const options = parsed.options;
+  const serverProblem = connectStringProblem(options.servers);
+  if (serverProblem !== null) {
+    process.stderr.write(`zk-watcher registry: --server '${options.servers}': ${serverProblem}\n`);
+    return REGISTRY_USAGE_ERROR;
+  }
+  const { config, problems } = await loadConfig(options.configPaths);
+  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+  if (config === null || hasErrors(problems)) {
+    process.stderr.write('zk-watcher registry: the config has errors; it names the services to look for\n');
+    return REGISTRY_USAGE_ERROR;
+  }
+  let reader: ZkReader;
+  try {
+    reader = await ZkReader.connect({ connectString: options.servers, auth: config.auth === null ? null : { user: config.auth.user, password: config.auth.password }, connectTimeoutMs: CONNECT_TIMEOUT_MS, opTimeoutMs: READ_TIMEOUT_MS });
+  } catch (e) {
+    process.stderr.write(`zk-watcher registry: ${(e as Error).message}\n`);
+    return REGISTRY_FAILED;
+  }
+  try {
+    const hostname = await getFqdn();
+    let report = await look(options, config, hostname, reader);
+    if (!report.agree) {
+      await new Promise((r) => setTimeout(r, SECOND_LOOK_MS));
+      report = await look(options, config, hostname, reader);
+    }
+    const where = { servers: options.servers, status: hostPort(options.statusAddress, options.statusPort) };
+    process.stdout.write(options.json ? registryJson(report) : registryTable(report, where));
+    return report.agree ? REGISTRY_AGREE : REGISTRY_DISAGREE;
+  } catch (e) {
+    process.stderr.write(`zk-watcher registry: ${(e as Error).message}\n`);
+    return REGISTRY_FAILED;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** One look: the agent first, then ZooKeeper, so a node the agent just asked for has had its moment. */
+async function look(options: RegistryOptions, config: Config, hostname: string, reader: ZkReader): Promise<RegistryReport> {
+  const agent = await askAgent(options);
+  // The agent's paths are what it wants; the config's cover services it does not watch (not reloaded) or no agent.
+  const paths = new Map<string, string>();
+  if (agent.answered) for (const [name, s] of agent.services) paths.set(name, s.path);
+  for (const spec of config.services) if (!paths.has(spec.name)) paths.set(spec.name, znodePath(spec.zookeeperPath, spec.serviceHostname ?? hostname, spec.servicePort));
+  const parents = new Map<string, Promise<string[] | null>>();
+  const services = await Promise.all(
+    [...paths].map(async ([name, path]): Promise<ServiceInZk> => {
+      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+      if (!parents.has(parent)) parents.set(parent, reader.children(parent));
+      const [children, node] = await Promise.all([parents.get(parent)!, reader.node(path)]);
+      const owner = node === null ? null : node.stat.ephemeralOwner.toString('hex');
+      return {
+        name,
+        path,
+        node: node === null ? null : { owner: owner === null || /^0+$/.test(owner) ? null : owner, data: node.data.toString('utf8') },
+        nodesInPath: children === null ? null : children.length,
+      };
+    }),
+  );
+  return compareRegistry(agent, services);
+}
+
+async function askAgent(options: RegistryOptions): Promise<AgentAnswer> {
+  const url = `http://${hostPort(options.statusAddress, options.statusPort)}/status`;
+  let body: string;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+    body = await res.text();
+    if (res.status !== 200) return { answered: false, why: `HTTP ${res.status}` };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    return { answered: false, why: cause?.code ?? (e as Error).message };
+  }
+  const doc = parseStatusDocument(body);
+  if (typeof doc === 'string') return { answered: false, why: doc };
+  const services = new Map<string, AgentService>(doc.services.map((s) => [s.name, { healthy: s.healthy, maintenance: s.maintenance, registration: s.registration ?? (s.registered ? 'registered' : 'absent'), path: s.path }]));
+  return { answered: true, pid: doc.agent.pid, sessionId: doc.agent.sessionId, sessionState: doc.agent.sessionState, services };
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compareRegistry, parseRegistryCommandLine, registryJson, registryTable, type AgentAnswer, type AgentService, type ServiceInZk } from '../../src/shared/registry.js';
+
+const AGENT_SESSION = '0100000a1b2c0000';
+const OTHER_SESSION = '0100000a1b2c0001';
+const svc = (healthy: boolean | null, maintenance = false, registration: AgentService['registration'] = 'absent'): AgentService => ({ healthy, maintenance, registration, path: '/svc/web/h:80' });
+const agentWith = (s: AgentService | undefined, sessionId: string | null = AGENT_SESSION): AgentAnswer => ({
+  answered: true,
+  pid: 42,
+  sessionId,
+  sessionState: sessionId === null ? 'disconnected' : 'connected',
+  services: new Map(s === undefined ? [] : [['web', s]]),
+});
+const inZk = (owner: string | null | 'absent'): ServiceInZk => ({ name: 'web', path: '/svc/web/h:80', node: owner === 'absent' ? null : { owner, data: '{"pid":42}' }, nodesInPath: owner === 'absent' ? 0 : 1 });
+const noAgent: AgentAnswer = { answered: false, why: 'ECONNREFUSED' };
+
+test('each flag from what the agent wants against what ZooKeeper holds', () => {
+  const table: [string, AgentAnswer, ServiceInZk, string[]][] = [
+    ['healthy, ours', agentWith(svc(true, false, 'registered')), inZk(AGENT_SESSION), []],
+    ['unhealthy, absent', agentWith(svc(false)), inZk('absent'), []],
+    ['in maintenance, absent', agentWith(svc(true, true)), inZk('absent'), []],
+    ['healthy, absent', agentWith(svc(true, false, 'registered')), inZk('absent'), ['MISSING']],
+    ['unhealthy, present', agentWith(svc(false)), inZk(AGENT_SESSION), ['STALE']],
+    ['in maintenance, present', agentWith(svc(true, true)), inZk(AGENT_SESSION), ['STALE']],
+    ['unhealthy, someone else\'s', agentWith(svc(false)), inZk(OTHER_SESSION), ['STALE', 'FOREIGN OWNER']],
+    ['healthy, someone else\'s', agentWith(svc(true)), inZk(OTHER_SESSION), ['FOREIGN OWNER']],
+    ['healthy, persistent', agentWith(svc(true)), inZk(null), ['FOREIGN OWNER']],
+    ['no verdict yet, absent', agentWith(svc(null)), inZk('absent'), []],
+    ['no verdict yet, present', agentWith(svc(null)), inZk(AGENT_SESSION), []],
+    ['agent without a session: owner not judged', agentWith(svc(true), null), inZk(OTHER_SESSION), []],
+    ['not the agent\'s service, present', agentWith(undefined), inZk(AGENT_SESSION), ['STALE']],
+    ['no agent, present', noAgent, inZk(OTHER_SESSION), ['STALE']],
+    ['no agent, absent', noAgent, inZk('absent'), []],
+  ];
+  for (const [what, agent, zk, flags] of table) {
+    const report = compareRegistry(agent, [zk]);
+    assert.deepEqual(report.rows[0]!.flags, flags, what);
+    assert.equal(report.agree, flags.length === 0, what);
+  }
+});
+
+test('the table names the agent, each node and its owner, and the verdict', () => {
+  const agree = registryTable(compareRegistry(agentWith(svc(true, false, 'registered')), [inZk(AGENT_SESSION)]), { servers: 'zk:2181', status: '127.0.0.1:9647' });
+  assert.match(agree, /^agent at 127\.0\.0\.1:9647: pid 42, session 0x0100000a1b2c0000 \(connected\)$/m);
+  assert.match(agree, /^web +\/svc\/web\/h:80 +present \(1 in path\) +0x0100000a1b2c0000 +healthy; registered +- +\{"pid":42\}$/m);
+  assert.match(agree, /^agree: ZooKeeper \(zk:2181\) holds what the agent wants$/m);
+  const missing = registryTable(compareRegistry(noAgent, [inZk(OTHER_SESSION)]), { servers: 'zk:2181', status: '127.0.0.1:9647' });
+  assert.match(missing, /^agent at 127\.0\.0\.1:9647: no answer \(ECONNREFUSED\); nothing should be registered$/m);
+  assert.match(missing, /STALE/);
+  assert.match(missing, /^DISAGREE: 1 of 1 service flagged$/m);
+  const json = JSON.parse(registryJson(compareRegistry(noAgent, [inZk('absent')]))) as { agree: boolean; agent: { answered: boolean }; services: { flags: string[] }[] };
+  assert.equal(json.agree, true);
+  assert.equal(json.agent.answered, false);
+  assert.deepEqual(json.services[0]!.flags, []);
+});
+
+test('registry: defaults and refusals', () => {
+  const p = parseRegistryCommandLine([]);
+  assert.deepEqual(p.kind === 'run' ? p.options : null, { configPaths: ['/etc/zk/config.cfg'], servers: 'localhost:2181', statusPort: 9647, statusAddress: '127.0.0.1', json: false });
+  const q = parseRegistryCommandLine(['-c', 'x.cfg', '-s', 'zk1:2181/chroot', '--status-port', '8000', '--json']);
+  assert.deepEqual(q.kind === 'run' ? q.options : null, { configPaths: ['x.cfg'], servers: 'zk1:2181/chroot', statusPort: 8000, statusAddress: '127.0.0.1', json: true });
+  assert.equal(parseRegistryCommandLine(['--status-port', '0']).kind, 'error');
+  assert.equal(parseRegistryCommandLine(['extra']).kind, 'error');
+  assert.equal(parseRegistryCommandLine(['-h']).kind, 'help');
+});
