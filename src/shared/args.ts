@@ -1,7 +1,7 @@
 // The command line: zk_watcher's flags, unchanged, plus our own. Pure: argv in, options out.
 
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, parseStatusAddress, parseStatusPort } from './status-args.js';
+import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT, parseStatusAddress, parseStatusPort } from './status-args.js';
 import { facilityCode, syslogIdentity } from './syslog.js';
 
 export interface Options {
@@ -17,6 +17,8 @@ export interface Options {
   readonly printConfig: boolean;
   /** Validate the config as start and reload would, print its problems, exit 0 or 2. */
   readonly checkConfig: boolean;
+  /** With checkConfig: warnings fail the check too (exit 2). */
+  readonly strict: boolean;
   /** Requested session timeout in ms; the server's negotiated value is what counts. */
   readonly sessionTimeoutMs: number;
   /** How many checks may run at once across all services. */
@@ -72,7 +74,8 @@ Options (zk-watcher's own):
       --print-config     print the parsed services as JSON and exit (never the password)
       --check-config     check the config as a start or reload would, print every
                          problem, exit 0 if it can be used and 2 if not (the unit's
-                         ExecReload= runs this before it signals the agent)
+                         ExecReload= runs this before it signals the agent); the
+                         same as the check command
       --session-timeout SECONDS
                          ZooKeeper session timeout to request (default 10)
       --max-concurrent-checks N
@@ -100,11 +103,33 @@ Options (zk-watcher's own):
                          DIR/all takes the host out of the registry, DIR/SERVICE
                          one service; a local directory, read each second (default ${DEFAULT_MAINTENANCE_DIR})
 
-Commands:
-  zk-watcher status --status-port PORT [--status-address ADDR] [--json]
-                         show a running agent's services as a table
+Commands (each has its own --help):
+  zk-watcher check -c FILE... [--strict]
+                         check the config (as --check-config); with --strict,
+                         warnings such as an unknown key fail it too
+  zk-watcher status [--status-port PORT] [--status-address ADDR] [--json]
+                         show a running agent's services as a table (default
+                         127.0.0.1:${DEFAULT_STATUS_PORT}); exit 3 not connected, 4 not registered
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
+
+export const CHECK_USAGE = `Usage: zk-watcher check [-c FILE]... [--strict] [the agent's options]
+
+Checks the config exactly as a start or a reload would (every rule, including two
+sections that would register the same node on this host), prints every problem as
+FILE:LINE: message (key: KEY), and starts nothing. For CI, and for the unit's
+ExecReload= before it signals the agent. The agent's other options are accepted and
+checked too, so ExecReload= can pass the same ones as ExecStart=.
+
+  -c, --config FILE      config file or directory (default ${DEFAULT_CONFIG}); repeat for more
+      --strict           warnings fail the check too: an unknown key (a typo such as
+                         zookeper_data, which would leave the node without its data),
+                         a path written in a way that is read otherwise, no service
+      --from-env         check the service the Docker image's variables describe
+  -h, --help             print this help and exit
+
+Exit codes: 0 the config can be used; 2 it has errors (or, with --strict, warnings),
+or the command line is wrong.`;
 
 /** Every option; `multiple` only where repeating means more (each -c adds a file). */
 const OPTIONS = {
@@ -119,6 +144,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   'print-config': { type: 'boolean' },
   'check-config': { type: 'boolean' },
+  strict: { type: 'boolean' },
   'session-timeout': { type: 'string' },
   'max-concurrent-checks': { type: 'string' },
   'max-writes-per-second': { type: 'string' },
@@ -173,8 +199,11 @@ export function expandOriginalPrefixes(argv: readonly string[], takesValue: (nam
 }
 
 
-/** `program`: the name we were run as (zk_watcher keeps the original's syslog identity). */
-export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'): ParsedArgs {
+/**
+ * `program`: the name we were run as (zk_watcher keeps the original's syslog identity).
+ * `subcommand` 'check': `zk-watcher check ...`, which is --check-config with --strict allowed.
+ */
+export function parseCommandLine(argv: readonly string[], program = 'zk-watcher', subcommand: 'check' | null = null): ParsedArgs {
   const expanded = expandOriginalPrefixes(argv, (name) => (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string');
   if (!Array.isArray(expanded)) return { kind: 'error', message: expanded.error };
   let parsed;
@@ -228,6 +257,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
   const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
   if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
   if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
+  const checkConfig = subcommand === 'check' || v['check-config'] === true;
+  if (v.strict === true && !checkConfig) return { kind: 'error', message: '--strict only goes with check (zk-watcher check --strict -c FILE)' };
   if (v['from-env'] === true && (v.config !== undefined || v.server !== undefined)) {
     return { kind: 'error', message: '--from-env reads the service and the server from the environment; it cannot be combined with -c/--config or -s/--server' };
   }
@@ -242,7 +273,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
       syslogTag,
       syslogFacility,
       printConfig: v['print-config'] === true,
-      checkConfig: v['check-config'] === true,
+      checkConfig,
+      strict: v.strict === true,
       sessionTimeoutMs: Math.round(sessionTimeout * 1000),
       maxConcurrentChecks: concurrency,
       maxWritesPerSecond: writes,

@@ -7,6 +7,7 @@ import { PyJsonError, parsePyJson, type PyJsonObject } from './pyjson.js';
 import type { Problem } from './problems.js';
 import { httpUrlProblem, parseTcpTarget } from './check-target.js';
 import { nearest } from './suggest.js';
+import { loopbackHostnameProblem } from './loopback-name.js';
 import type { AuthSpec, Config, ServiceSpec, TcpTarget, ZookeeperData } from './types.js';
 import { cmdShellHazard } from './cmd-syntax.js';
 import { invalidCharacter, normalizeZookeeperPath, zookeeperPathProblem } from './zkpath.js';
@@ -184,6 +185,8 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
   if (hostRaw !== undefined) {
     const bad = hostRaw.value === '' ? 'is empty' : hostRaw.value.includes('/') ? 'contains /' : invalidCharacter(hostRaw.value);
     if (bad !== null) fail(hostRaw.line, `service_hostname ${bad}, which cannot be part of a node name`, 'service_hostname');
+    const loopback = bad === null ? loopbackHostnameProblem(name, hostRaw.value) : null;
+    if (loopback !== null) warn(hostRaw.line, loopback, 'service_hostname');
   }
 
   const pathRaw = read('zookeeper_path');

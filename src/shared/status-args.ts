@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_STATUS_ADDRESS = '127.0.0.1';
+/** Where `zk-watcher status` asks when not told: the port the packaged unit serves on (the agent itself serves none unless asked). */
+export const DEFAULT_STATUS_PORT = 9647;
 export const DEFAULT_MAINTENANCE_DIR = '/var/lib/zk-watcher/maintenance';
 
 /** A --status-port value -> the port, or why not. */
@@ -25,14 +27,24 @@ export interface StatusCommandOptions {
 
 export const STATUS_USAGE = `Usage: zk-watcher status [--status-port PORT] [--status-address ADDR] [--json]
 
-Shows what a running agent (started with --status-port) reports at GET /status.
+Shows what a running agent (started with --status-port) reports at GET /status: its
+ZooKeeper session, and each service's node, health and registration. The exit code
+says whether all is well, so monitoring and scripts can use it.
 
-      --status-port PORT     the agent's --status-port (required)
+      --status-port PORT     the agent's --status-port (default ${DEFAULT_STATUS_PORT}, the port
+                             the packaged unit serves on)
       --status-address ADDR  the agent's --status-address (default ${DEFAULT_STATUS_ADDRESS})
       --json                 print the JSON document as the agent sent it
   -h, --help                 print this help and exit
 
-Exit codes: 0 the agent answered; 1 it could not be reached; 2 bad command line.`;
+Exit codes:
+  0  all is well: the session is connected, and every healthy service outside
+     maintenance is registered
+  1  no agent answers at the address (not running, or no --status-port)
+  2  bad command line
+  3  the agent's ZooKeeper session is not connected (connecting or disconnected)
+  4  connected, but a healthy service outside maintenance is not registered (its
+     node is held by another session, the write failed, or it is being written now)`;
 
 export function parseStatusCommandLine(argv: readonly string[]): { kind: 'run'; options: StatusCommandOptions } | { kind: 'help' } | { kind: 'error'; message: string } {
   let parsed;
@@ -48,8 +60,7 @@ export function parseStatusCommandLine(argv: readonly string[]): { kind: 'run'; 
   }
   const v = parsed.values;
   if (v.help === true) return { kind: 'help' };
-  if (v['status-port'] === undefined) return { kind: 'error', message: '--status-port is required: the port the agent was started with' };
-  const port = parseStatusPort(v['status-port']);
+  const port = v['status-port'] === undefined ? DEFAULT_STATUS_PORT : parseStatusPort(v['status-port']);
   if (typeof port === 'string') return { kind: 'error', message: port };
   const address = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof address !== 'string') return { kind: 'error', message: address.problem };

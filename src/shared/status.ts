@@ -146,13 +146,39 @@ export function statusTable(doc: StatusDocument, now: number): string {
     `session ${a.sessionState}${a.sessionId === null ? '' : ` (0x${a.sessionId})`}`,
     `host maintenance ${a.hostMaintenance ? `ON${a.hostMaintenanceNote == null ? '' : `: ${describeNote(a.hostMaintenanceNote)}`}` : 'off'}`,
   ].join('; ');
-  const rows: string[][] = [['SERVICE', 'HEALTH', 'REGISTERED', 'LAST RESULT', 'SINCE', 'OUTPUT']];
+  const rows: string[][] = [['SERVICE', 'ZNODE', 'HEALTH', 'REGISTERED', 'LAST RESULT', 'SINCE', 'OUTPUT']];
   for (const s of doc.services) {
     const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + (s.maintenance ? ' (maint)' : '');
     const last = s.lastResult === null ? '-' : `${s.lastResult.passed ? 'pass' : 'fail'} ${s.lastResult.durationMs}ms ${oneLine(s.lastResult.reason, REASON_WIDTH)}`.trim();
-    rows.push([s.name, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
+    rows.push([s.name, s.path, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   return [head, ...lines].join('\n') + '\n';
+}
+
+/** `zk-watcher status`'s exit codes (1, no agent answers, and 2, a bad command line, are the command's own). */
+export const STATUS_EXIT = { ok: 0, notConnected: 3, notRegistered: 4 } as const;
+
+export interface StatusVerdict {
+  readonly code: (typeof STATUS_EXIT)[keyof typeof STATUS_EXIT];
+  /** What is wrong, in one line; null when all is well. */
+  readonly problem: string | null;
+}
+
+const NAMES_SHOWN = 5;
+
+/**
+ * Whether the agent does its job: its session is connected, and every service that passes
+ * its checks and is not in maintenance is registered. A session that is not connected comes
+ * first: no registration can be confirmed without one.
+ */
+export function statusVerdict(doc: StatusDocument): StatusVerdict {
+  const state = doc.agent.sessionState;
+  if (state !== 'connected') return { code: STATUS_EXIT.notConnected, problem: `the agent's ZooKeeper session is not connected (${state})` };
+  const missing = doc.services.filter((s) => s.healthy === true && !s.maintenance && !doc.agent.hostMaintenance && !s.registered);
+  if (missing.length === 0) return { code: STATUS_EXIT.ok, problem: null };
+  const names = missing.slice(0, NAMES_SHOWN).map((s) => s.name).join(', ') + (missing.length > NAMES_SHOWN ? ` and ${missing.length - NAMES_SHOWN} more` : '');
+  const count = missing.length === 1 ? '1 healthy service is' : `${missing.length} healthy services are`;
+  return { code: STATUS_EXIT.notRegistered, problem: `${count} not registered (not in maintenance): ${names}` };
 }

@@ -182,9 +182,9 @@ test('zk-watcher status: a table when the agent answers (exit 0), --json, exit 1
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, new RegExp(`^zk-watcher \\S+, pid ${agent.pid}, up \\S+; session connected \\(0x[0-9a-f]{16}\\); host maintenance off$`));
-  assert.match(lines[1]!, /^SERVICE\s+HEALTH\s+REGISTERED\s+LAST RESULT\s+SINCE\s+OUTPUT$/);
-  assert.match(table.stdout, /^good\s+healthy\s+yes\s+pass \d+ms exit 0\s+\S+\s+all fine \[redacted\]$/m);
-  assert.match(table.stdout, /^bad\s+unhealthy\s+no\s+fail \d+ms exit 3\s+\S+\s+broken$/m);
+  assert.match(lines[1]!, /^SERVICE\s+ZNODE\s+HEALTH\s+REGISTERED\s+LAST RESULT\s+SINCE\s+OUTPUT$/);
+  assert.match(table.stdout, /^good\s+\/st\/good\/st\.example:80\s+healthy\s+yes\s+pass \d+ms exit 0\s+\S+\s+all fine \[redacted\]$/m);
+  assert.match(table.stdout, /^bad\s+\/st\/bad\/st\.example:81\s+unhealthy\s+no\s+fail \d+ms exit 3\s+\S+\s+broken$/m);
   const json = runCli(['status', '--status-port', String(port), '--json']);
   assert.equal(json.code, 0, json.stderr);
   assert.deepEqual(JSON.parse(json.stdout).services.map((s: { name: string }) => s.name), ['good', 'bad']);
@@ -195,7 +195,7 @@ test('zk-watcher status: a table when the agent answers (exit 0), --json, exit 1
   assert.equal(down.code, 1);
   assert.match(down.stderr, new RegExp(`no agent answers at 127\\.0\\.0\\.1:${nobody}: ECONNREFUSED`));
   assert.equal(down.stdout, '');
-  for (const argv of [['status'], ['status', '--status-port', 'abc'], ['status', '--status-port', String(port), '--nope']]) {
+  for (const argv of [['status', 'extra'], ['status', '--status-port', 'abc'], ['status', '--status-port', String(port), '--nope']]) {
     const bad = runCli(argv);
     assert.equal(bad.code, 2, argv.join(' '));
     assert.match(bad.stderr, /^zk-watcher status: /);

@@ -224,3 +224,25 @@ for (const [what, text, expected] of BROKEN_CHECKS) {
 test('an empty check key still counts as set: the report is "is empty", not "has no check"', () => {
   assert.deepEqual(errors(CHECKS('http:\n')), ['test.cfg:2: [web] http is empty (key: http)']);
 });
+
+test('an unknown key in an optional place (zookeper_data) is a warning at FILE:LINE naming the key, with the suggestion, and the config stays usable', () => {
+  const { config, problems } = build(SERVICE('zookeper_data: {"weight": 2}\n'));
+  assert.ok(config, 'a warning does not make the config unusable');
+  assert.deepEqual(problems.map(formatProblem), [
+    "test.cfg:6: warning: [web] unknown key 'zookeper_data' is ignored; did you mean 'zookeeper_data'? (key: zookeper_data)",
+  ]);
+  assert.equal(problems[0]!.severity, 'warning');
+});
+
+test('a service_hostname that names the loopback interface is a warning at its line; other names are not', () => {
+  for (const host of ['localhost', 'LOCALHOST', 'localhost.localdomain', 'localhost.', 'ip6-localhost', 'web.localhost', '127.0.0.1', '127.0.1.1', '::1']) {
+    const { config, problems } = build(SERVICE(`service_hostname: ${host}\n`));
+    assert.ok(config, host);
+    assert.deepEqual(problems.map(formatProblem), [
+      `test.cfg:6: warning: [web] service_hostname '${host}' names the loopback interface: every other host that reads the node connects to itself (key: service_hostname)`,
+    ], host);
+  }
+  for (const host of ['web1.example.com', 'localhost-proxy', 'mylocalhost', '10.0.0.1', '128.0.0.1', 'web']) {
+    assert.deepEqual(build(SERVICE(`service_hostname: ${host}\n`)).problems, [], host);
+  }
+});

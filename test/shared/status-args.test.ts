@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommandLine } from '../../src/shared/args.js';
-import { DEFAULT_MAINTENANCE_DIR, parseStatusCommandLine } from '../../src/shared/status-args.js';
+import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_PORT, parseStatusCommandLine } from '../../src/shared/status-args.js';
 
 test('the agent: no status server by default, loopback by default, the maintenance directory default', () => {
   const r = parseCommandLine([]);
@@ -36,7 +36,11 @@ test('zk-watcher status: flags, defaults and errors', () => {
   assert.deepEqual(parseStatusCommandLine(['--status-port', '9100']), { kind: 'run', options: { port: 9100, address: '127.0.0.1', json: false } });
   assert.deepEqual(parseStatusCommandLine(['--status-port', '9100', '--status-address', '10.0.0.1', '--json']), { kind: 'run', options: { port: 9100, address: '10.0.0.1', json: true } });
   assert.deepEqual(parseStatusCommandLine(['-h']), { kind: 'help' });
-  for (const argv of [[], ['--status-port', 'x'], ['--status-port', '1', '--bogus'], ['--status-port', '1', 'extra'], ['--status-port', '1', '--status-address', 'a b']]) {
+  // No flags: the packaged unit's status server, so `zk-watcher status` works as installed.
+  assert.deepEqual(parseStatusCommandLine([]), { kind: 'run', options: { port: DEFAULT_STATUS_PORT, address: '127.0.0.1', json: false } });
+  assert.equal(DEFAULT_STATUS_PORT, 9647);
+  assert.deepEqual(parseStatusCommandLine(['--json']), { kind: 'run', options: { port: 9647, address: '127.0.0.1', json: true } });
+  for (const argv of [['--status-port', 'x'], ['--status-port', '1', '--bogus'], ['--status-port', '1', 'extra'], ['--status-port', '1', '--status-address', 'a b']]) {
     assert.equal(parseStatusCommandLine(argv).kind, 'error', argv.join(' '));
   }
 });

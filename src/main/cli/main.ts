@@ -3,16 +3,19 @@
 
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { parseCommandLine, USAGE, type Options } from '../../shared/args.js';
+import { CHECK_USAGE, parseCommandLine, USAGE, type Options } from '../../shared/args.js';
 import { checkEnvironment } from '../../shared/check-env.js';
 import { configNodeProblems } from '../../shared/desired.js';
 import { formatProblem, hasErrors, type Problem } from '../../shared/problems.js';
 import { notifyTarget } from '../../shared/sd-notify.js';
 import { connectStringProblem } from '../../shared/servers.js';
+import { loopbackHostNote } from '../../shared/loopback-name.js';
+import { usageError } from '../../shared/usage-error.js';
 import type { Config } from '../../shared/types.js';
 import { Daemon } from '../lifecycle/daemon.js';
 import { createLogger } from '../ops/logger.js';
 import { Notifier } from '../ops/notify/notifier.js';
+import { reportCheck } from './check-command.js';
 import { loadConfig } from './config-files.js';
 import type { EarlySignals } from './early-signals.js';
 import { getFqdn } from './fqdn.js';
@@ -21,17 +24,31 @@ import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 
+type Command = (argv: string[], early: EarlySignals, program: string) => Promise<number>;
+
+/** The subcommands, by their first word; any other command line is the daemon's. */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  status: (argv, early, program) => {
+    early.exitOnStop();
+    return statusCommand(argv, program);
+  },
+  // The daemon's own parser, so the flags ExecReload= passes (the daemon's) are accepted and checked too.
+  check: (argv, early, program) => daemonCommand(argv, early, program, 'check'),
+};
+
 /** `program`: the name we were run as (zk-watcher or zk_watcher; see syslogIdentity). */
 export async function main(argv: string[], early: EarlySignals, program = 'zk-watcher'): Promise<number> {
-  if (argv[0] === 'status') {
-    early.exitOnStop();
-    return statusCommand(argv.slice(1));
-  }
-  const parsed = parseCommandLine(argv, program);
+  const command = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? COMMANDS[argv[0]]! : undefined;
+  if (command !== undefined) return command(argv.slice(1), early, program);
+  return daemonCommand(argv, early, program, null);
+}
+
+async function daemonCommand(argv: string[], early: EarlySignals, program: string, subcommand: 'check' | null): Promise<number> {
+  const parsed = parseCommandLine(argv, program, subcommand);
   // Only the daemon holds a stop signal for later (it must stop, not die); anything else just ends.
   if (parsed.kind !== 'run' || parsed.options.once || parsed.options.checkConfig || parsed.options.printConfig) early.exitOnStop();
   if (parsed.kind === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write((subcommand === 'check' ? CHECK_USAGE : USAGE) + '\n');
     return 0;
   }
   if (parsed.kind === 'version') {
@@ -39,7 +56,8 @@ export async function main(argv: string[], early: EarlySignals, program = 'zk-wa
     return 0;
   }
   if (parsed.kind === 'error') {
-    process.stderr.write(`zk-watcher: ${parsed.message}\n\n${USAGE}\n`);
+    // The error and where help is, not 40 lines of help that scroll the error away.
+    process.stderr.write(usageError(program, subcommand, parsed.message));
     return 2;
   }
   const loaded: LoadedSettings = parsed.options.fromEnv
@@ -58,14 +76,11 @@ export async function main(argv: string[], early: EarlySignals, program = 'zk-wa
   }
   const hostname = await getFqdn();
   const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
+  if (options.checkConfig) return reportCheck(config, problems, options.strict, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
-    process.stderr.write(`zk-watcher: the config has errors; ${options.checkConfig ? 'it cannot be used' : 'nothing was started'}\n`);
+    process.stderr.write('zk-watcher: the config has errors; nothing was started\n');
     return 2;
-  }
-  if (options.checkConfig) {
-    process.stdout.write(`zk-watcher: the config can be used: ${config.services.length} ${config.services.length === 1 ? 'service' : 'services'}\n`);
-    return 0;
   }
   if (options.printConfig) {
     process.stdout.write(renderConfig(config, hostname));
@@ -87,6 +102,8 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
   const { options, waitTimeS, drainTimeS } = loaded;
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
+  const loopback = loopbackHostNote(hostname, config.services);
+  if (loopback !== null) logger.warn({ event: 'hostname_is_loopback', hostname }, loopback);
   const daemon = new Daemon({
     config,
     servers: options.servers,

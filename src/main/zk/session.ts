@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
 import { expiredForSureAt, giveUpAt } from '../../shared/session-timing.js';
 import { splitConnectString } from '../../shared/servers.js';
+import { describeAttemptFailure, unreachableMessage } from '../../shared/zk-unreachable.js';
 import { TrackedClient } from './tracked-client.js';
 import { WriteLimiter } from './write-limiter.js';
 import { NODE_EXISTS, NotConnectedError, WriteCancelledError, ZkUnavailableError, zkCode } from './zk-errors.js';
@@ -167,7 +168,9 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     // A clear, backing-off line while no server answers: ZooKeeper down at start or for long.
     this.waitLogTimer = setTimeout(() => {
       if (this.state === 'connected' || this.state === 'closed') return;
-      this.log.warn({ event: 'zk_waiting', servers: this.options.connectString }, `no ZooKeeper server answers at ${this.options.connectString}; still trying`);
+      // Member by member: a name that does not resolve and a refused connection call for different fixes.
+      const failures = this.current?.attemptFailures ?? [];
+      this.log.warn({ event: 'zk_waiting', servers: this.options.connectString, failures: failures.map(describeAttemptFailure) }, unreachableMessage(this.options.connectString, failures));
       this.scheduleWaitLog(Math.min(delayMs * 2, 60_000));
     }, delayMs);
     this.waitLogTimer.unref();

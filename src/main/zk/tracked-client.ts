@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingDue, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
 import { choreClock, type CancelChore } from '../ops/chore-clock.js';
 import { installClientGuards } from './nzc-guards.js';
+import type { AttemptFailure } from '../../shared/zk-unreachable.js';
 
 installClientGuards();
 
@@ -73,6 +74,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private attemptsSinceContact = 0;
   private timedOutInARow = 0;
   private readonly refusedBy = new Set<string>();
+  /** How the last attempt on each member ended, since contact (the library hides socket errors). */
+  private readonly failures = new Map<string, AttemptFailure>();
   private readonly watcher: Watcher = (event) => this.emit('watch', event.getPath(), event.getName());
 
   constructor(private readonly options: TrackedClientOptions) {
@@ -146,6 +149,11 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
 
   get queueDepth(): { awaitingAnswer: number; unsent: number } {
     return { awaitingAnswer: this.manager.pendingQueue?.length ?? 0, unsent: this.manager.packetQueue?.queue.length ?? 0 };
+  }
+
+  /** How the last attempt on each member failed, since we last had a connection (empty while connected). */
+  get attemptFailures(): AttemptFailure[] {
+    return [...this.failures.values()];
   }
 
   /** The member count of the connect string. */
@@ -222,6 +230,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private onConnected(): void {
     this.connected = true;
     this.refusedBy.clear();
+    this.failures.clear();
     this.attemptsSinceContact = 0;
     this.timedOutInARow = 0;
     clearTimeout(this.attemptTimer);
@@ -272,7 +281,12 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   /** Wraps the library's handlers; each is looked up (and bound) when a socket is made, so instance properties take effect. */
   private hook(): void {
     const m = this.manager;
-    const { onSocketData, onSocketConnected, onSocketClosed, onSocketTimeout, findNextServer, updateTimeout } = m;
+    const { onSocketData, onSocketConnected, onSocketClosed, onSocketError, onSocketTimeout, findNextServer, updateTimeout } = m;
+    // The library swallows socket errors: keep each member's, so "no server answers" can say why.
+    m.onSocketError = (error: NodeJS.ErrnoException) => {
+      if (!this.discarded && !this.connected) this.failures.set(this.attemptServer, { server: this.attemptServer, code: error.code ?? null, detail: error.message });
+      onSocketError.call(m, error);
+    };
     m.updateTimeout = (timeout: number) => {
       updateTimeout.call(m, timeout);
       // Our liveness tick pings every t/10; the library's idle-socket ping only if that stops.
@@ -366,6 +380,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.attemptTimer = setTimeout(() => {
       if (attempt !== this.attempt || this.connected || this.discarded) return;
       this.timedOutInARow++;
+      const detail = this.handshakeSent ? `accepted the connection but did not answer the handshake within ${deadline} ms` : `did not accept a connection within ${deadline} ms`;
+      this.failures.set(this.attemptServer, { server: this.attemptServer, code: null, detail });
       this.drop(this.handshakeSent ? `${this.attemptServer} accepted the connection but has not answered the handshake for ${deadline} ms` : `${this.attemptServer} did not accept a connection within ${deadline} ms`);
     }, deadline);
     this.attemptTimer.unref();
@@ -379,6 +395,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     // older than ours), or it is not serving yet.
     this.handshakeSent = false;
     this.refusedBy.add(this.attemptServer);
+    this.failures.set(this.attemptServer, { server: this.attemptServer, code: null, detail: 'closed the connection without answering the handshake (not serving yet?)' });
     if (this.refusedBy.size === this.serverCount && this.sessionId !== null) {
       this.refusedBy.clear();
       this.emit('refusedByAll');
@@ -397,6 +414,7 @@ interface ManagerInternals {
   onSocketData: (buffer: Buffer) => void;
   onSocketConnected: () => void;
   onSocketClosed: (hadError: boolean) => void;
+  onSocketError: (error: NodeJS.ErrnoException) => void;
   onSocketTimeout: () => void;
   findNextServer: (callback: (server: { host: string; port: number | string }) => void) => void;
   updateTimeout: (timeout: number) => void;

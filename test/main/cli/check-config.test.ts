@@ -53,3 +53,49 @@ test('a FIFO among the config files is refused at once instead of blocking the r
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`^${join(dir, '20.cfg')}: is not a regular file`, 'm'));
 });
+
+test('check: the same verdict as --check-config, and the flags ExecReload= passes (the daemon\'s) are accepted', () => {
+  const good = writeConfig(section('a', 1) + section('b', 2));
+  for (const argv of [['check', '-c', good], ['check', '-c', good, '--status-port', '9647', '--session-timeout', '5', '--strict'], ['--check-config', '-c', good]]) {
+    const r = runCli(argv);
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, 'zk-watcher: the config can be used: 2 services\n');
+    assert.equal(r.stderr, '');
+  }
+  const broken = writeConfig(section('a', 1) + '[b]\ncmd: true\nrefresh: soon\nservice_port: 2\nzookeeper_path: /same\n');
+  const r = runCli(['check', '-c', broken]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`^${broken}:8: .*\\(key: refresh\\)$`, 'm'));
+  assert.match(r.stderr, /the config has errors; it cannot be used$/m);
+});
+
+test('check --strict: a typo in an optional key (zookeper_data) is a warning naming FILE:LINE, the key and the fix; --strict makes it exit 2', () => {
+  const file = writeConfig(section('a', 1) + section('b', 2).replace('zookeeper_path', 'zookeper_data: {"weight": 3}\nzookeeper_path'));
+  const warning = `${file}:10: warning: [b] unknown key 'zookeper_data' is ignored; did you mean 'zookeeper_data'? (key: zookeper_data)\n`;
+  const lenient = runCli(['check', '-c', file]);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.equal(lenient.stderr, warning);
+  assert.equal(lenient.stdout, 'zk-watcher: the config can be used: 2 services (1 warning)\n');
+  for (const argv of [['check', '--strict', '-c', file], ['--check-config', '--strict', '-c', file]]) {
+    const strict = runCli(argv);
+    assert.equal(strict.code, 2, argv.join(' '));
+    assert.equal(strict.stderr, warning + 'zk-watcher: the config has a warning, and --strict refuses it\n');
+    assert.equal(strict.stdout, '');
+  }
+  const daemon = runCli(['--strict', '-c', file]);
+  assert.equal(daemon.code, 2, '--strict means nothing to the daemon');
+  assert.match(daemon.stderr, /^zk-watcher: --strict only goes with check/);
+});
+
+test('check: a service_hostname of localhost is a warning at its line (every other host would connect to itself); --strict refuses it', () => {
+  const file = writeConfig(section('a', 1, 'localhost') + section('b', 2, '127.0.0.1') + section('c', 3, 'c.example'));
+  const r = runCli(['check', '-c', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^${file}:5: warning: \\[a\\] service_hostname 'localhost' names the loopback interface: every other host that reads the node connects to itself \\(key: service_hostname\\)$`, 'm'));
+  assert.match(r.stderr, new RegExp(`^${file}:11: warning: \\[b\\] service_hostname '127\\.0\\.0\\.1' names the loopback interface`, 'm'));
+  assert.doesNotMatch(r.stderr, /\[c\]/);
+  assert.equal(r.stdout, 'zk-watcher: the config can be used: 3 services (2 warnings)\n');
+  const strict = runCli(['check', '--strict', '-c', file]);
+  assert.equal(strict.code, 2);
+  assert.match(strict.stderr, /the config has 2 warnings, and --strict refuses them\n$/);
+});

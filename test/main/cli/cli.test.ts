@@ -73,10 +73,24 @@ test('a directory of configs is read in name order; an empty one is an idle conf
   assert.match(twice.stderr, new RegExp(`^${join(dir, '30-c.conf')}:2: section \\[a\\] is defined twice \\(also at ${join(dir, '10-a.ini')}:1\\)`, 'm'));
 });
 
-test('bad flags exit 2 with the usage; --help and --version exit 0', () => {
+test('bad flags exit 2 with the error and one line pointing at --help (not the whole usage); --help and --version exit 0', () => {
   const bad = runCli(['--no-such-flag']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /Usage: zk-watcher/);
+  assert.match(bad.stderr, /^zk-watcher: Unknown option '--no-such-flag'[^\n]*\nTry 'zk-watcher --help' for more information\.\n$/);
+  assert.equal(bad.stdout, '');
+  // Each subcommand points at its own help; the error is the last line but one, whatever it is.
+  for (const [argv, name] of [[['--session-timeout', '0'], 'zk-watcher'], [['check', '--nope'], 'zk-watcher check'], [['status', '--nope'], 'zk-watcher status'], [['status', 'extra'], 'zk-watcher status']] as const) {
+    const r = runCli([...argv]);
+    assert.equal(r.code, 2, argv.join(' '));
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.ok(lines[0]!.startsWith(`${name}: `), r.stderr);
+    assert.equal(lines[1], `Try '${name} --help' for more information.`);
+    assert.doesNotMatch(r.stderr, /Usage:/);
+    const help = runCli([...argv.slice(0, name === 'zk-watcher' ? 0 : 1), '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, new RegExp(`^Usage: ${name} `));
+  }
   const help = runCli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /-c, --config FILE/);

@@ -1,0 +1,53 @@
+// Why no ZooKeeper server answers, member by member, in words an operator acts on: a name
+// that does not resolve is a typo or DNS, a refused connection is a server that is down,
+// a connection that opens and then says nothing is a server that is not serving. Pure.
+
+/** How the last attempt on one member of the connect string ended. */
+export interface AttemptFailure {
+  /** host:port as the connect string names it. */
+  readonly server: string;
+  /** The socket's error code (ENOTFOUND, ECONNREFUSED, ...), or null when it was no socket error. */
+  readonly code: string | null;
+  /** What happened, for a failure without a code (or a code we have no words for). */
+  readonly detail: string;
+}
+
+const WORDS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'name does not resolve',
+  EAI_NONAME: 'name does not resolve',
+  ENODATA: 'name has no address',
+  EAI_NODATA: 'name has no address',
+  EAI_AGAIN: 'name lookup failed for now (is DNS reachable?)',
+  EAI_FAIL: 'name lookup failed',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host down',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** The codes that say the name, not the server, is the trouble: said of the host alone. */
+const NAME_CODES = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'EAI_AGAIN', 'EAI_FAIL']);
+
+/** "zk1.invalid: name does not resolve (ENOTFOUND)", "127.0.0.1:2181: connection refused (ECONNREFUSED)". */
+export function describeAttemptFailure(f: AttemptFailure): string {
+  const words = f.code === null ? undefined : WORDS[f.code];
+  if (words === undefined) return `${f.server}: ${f.detail}${f.code === null || f.detail.includes(f.code) ? '' : ` (${f.code})`}`;
+  const where = NAME_CODES.has(f.code!) ? hostOf(f.server) : f.server;
+  return `${where}: ${words} (${f.code})`;
+}
+
+/** The zk_waiting line: no server answers at the connect string, and why, member by member. */
+export function unreachableMessage(connectString: string, failures: readonly AttemptFailure[]): string {
+  const why = failures.map(describeAttemptFailure);
+  return `no ZooKeeper server answers at ${connectString}${why.length === 0 ? '' : ` (${why.join('; ')})`}; still trying`;
+}
+
+/** host:port -> host (also [v6]:port -> v6). */
+function hostOf(server: string): string {
+  const m = /^\[(.*)\]:\d+$/.exec(server) ?? /^(.*):\d+$/.exec(server);
+  return m === null ? server : m[1]!;
+}
