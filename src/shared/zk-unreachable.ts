@@ -29,6 +29,13 @@ const WORDS: Readonly<Record<string, string>> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
+/** A socket's error -> the failure; a happy-eyeballs AggregateError (one error per address) by its first. */
+export function attemptFailureOf(server: string, error: unknown): AttemptFailure {
+  if (error instanceof AggregateError && (error as NodeJS.ErrnoException).code === undefined && error.errors[0] !== undefined) return attemptFailureOf(server, error.errors[0]);
+  const e = error as NodeJS.ErrnoException | null;
+  return { server, code: e?.code ?? null, detail: e?.message || String(error) };
+}
+
 /** The codes that say the name, not the server, is the trouble: said of the host alone. */
 const NAME_CODES = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'EAI_AGAIN', 'EAI_FAIL']);
 

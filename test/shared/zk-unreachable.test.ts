@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeAttemptFailure, unreachableMessage, type AttemptFailure } from '../../src/shared/zk-unreachable.js';
+import { attemptFailureOf, describeAttemptFailure, unreachableMessage, type AttemptFailure } from '../../src/shared/zk-unreachable.js';
 
 const f = (server: string, code: string | null, detail = ''): AttemptFailure => ({ server, code, detail });
 
@@ -24,4 +24,12 @@ test('the waiting line names the connect string and, when known, why each member
     unreachableMessage('zk1.invalid:2181,127.0.0.1:2181/app', [f('zk1.invalid:2181', 'ENOTFOUND'), f('127.0.0.1:2181', 'ECONNREFUSED')]),
     'no ZooKeeper server answers at zk1.invalid:2181,127.0.0.1:2181/app (zk1.invalid: name does not resolve (ENOTFOUND); 127.0.0.1:2181: connection refused (ECONNREFUSED)); still trying',
   );
+});
+
+test("a socket error becomes a member's failure; happy eyeballs' AggregateError by the first address's error", () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED ::1:2181'), { code: 'ECONNREFUSED' });
+  assert.deepEqual(attemptFailureOf('zk1:2181', refused), f('zk1:2181', 'ECONNREFUSED', 'connect ECONNREFUSED ::1:2181'));
+  const both = new AggregateError([refused, Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:2181'), { code: 'ETIMEDOUT' })], '');
+  assert.deepEqual(attemptFailureOf('zk1:2181', both), f('zk1:2181', 'ECONNREFUSED', 'connect ECONNREFUSED ::1:2181'));
+  assert.deepEqual(attemptFailureOf('zk1:2181', new Error('odd')), f('zk1:2181', null, 'odd'));
 });

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingDue, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
 import { choreClock, type CancelChore } from '../ops/chore-clock.js';
 import { installClientGuards } from './nzc-guards.js';
-import type { AttemptFailure } from '../../shared/zk-unreachable.js';
+import { attemptFailureOf, type AttemptFailure } from '../../shared/zk-unreachable.js';
 
 installClientGuards();
 
@@ -284,7 +284,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     const { onSocketData, onSocketConnected, onSocketClosed, onSocketError, onSocketTimeout, findNextServer, updateTimeout } = m;
     // The library swallows socket errors: keep each member's, so "no server answers" can say why.
     m.onSocketError = (error: NodeJS.ErrnoException) => {
-      if (!this.discarded && !this.connected) this.failures.set(this.attemptServer, { server: this.attemptServer, code: error.code ?? null, detail: error.message });
+      if (!this.discarded && !this.connected) this.failures.set(this.attemptServer, attemptFailureOf(this.attemptServer, error));
       onSocketError.call(m, error);
     };
     m.updateTimeout = (timeout: number) => {
