@@ -107,7 +107,7 @@ test('with no flags it asks 127.0.0.1:9647, where the packaged unit serves (in a
     while :; do
       "$0" "$1" status >"$3.out" 2>"$3.err"; code=$?
       [ $code -ne 1 ] && break
-      i=$((i+1)); [ $i -ge 600 ] && break
+      i=$((i+1)); [ $i -ge 200 ] && break
       sleep 0.1
     done
     kill $agent; wait $agent
