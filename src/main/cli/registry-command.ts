@@ -64,7 +64,9 @@ export async function registryCommand(argv: readonly string[]): Promise<number> 
     return REGISTRY_FAILED;
   }
   try {
-    const hostname = await getFqdn();
+    // Asked only for a section without service_hostname that the agent does not report (it can take seconds where DNS is slow).
+    let fqdn: Promise<string> | undefined;
+    const hostname = (): Promise<string> => (fqdn ??= getFqdn());
     let report = await look(options, config, hostname, reader);
     if (!report.agree) {
       await new Promise((r) => setTimeout(r, SECOND_LOOK_MS));
@@ -82,12 +84,12 @@ export async function registryCommand(argv: readonly string[]): Promise<number> 
 }
 
 /** One look: the agent first, then ZooKeeper, so a node the agent just asked for has had its moment. */
-async function look(options: RegistryOptions, config: Config, hostname: string, reader: ZkReader): Promise<RegistryReport> {
+async function look(options: RegistryOptions, config: Config, hostname: () => Promise<string>, reader: ZkReader): Promise<RegistryReport> {
   const agent = await askAgent(options);
   // The agent's paths are what it wants; the config's cover services it does not watch (not reloaded) or no agent.
   const paths = new Map<string, string>();
   if (agent.answered) for (const [name, s] of agent.services) paths.set(name, s.path);
-  for (const spec of config.services) if (!paths.has(spec.name)) paths.set(spec.name, znodePath(spec.zookeeperPath, spec.serviceHostname ?? hostname, spec.servicePort));
+  for (const spec of config.services) if (!paths.has(spec.name)) paths.set(spec.name, znodePath(spec.zookeeperPath, spec.serviceHostname ?? (await hostname()), spec.servicePort));
   const parents = new Map<string, Promise<string[] | null>>();
   const services = await Promise.all(
     [...paths].map(async ([name, path]): Promise<ServiceInZk> => {
