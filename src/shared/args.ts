@@ -110,6 +110,12 @@ Commands (each has its own --help):
   zk-watcher status [--status-port PORT] [--status-address ADDR] [--json]
                          show a running agent's services as a table (default
                          127.0.0.1:${DEFAULT_STATUS_PORT}); exit 3 not connected, 4 not registered
+  zk-watcher maint [on|off] [SERVICE] [--reason TEXT]
+                         take the host (or SERVICE) out of the registry and put
+                         it back, saying why; alone: what is in maintenance
+  zk-watcher registry [-c FILE] [-s HOSTS] [--json]
+                         what ZooKeeper holds for this host against what the
+                         agent wants; exit 3 when they disagree
 
 Exit codes: 0 stopped cleanly; 1 failed at run time; 2 bad command line or config.`;
 

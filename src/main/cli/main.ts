@@ -34,6 +34,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   // The daemon's own parser, so the flags ExecReload= passes (the daemon's) are accepted and checked too.
   check: (argv, early, program) => daemonCommand(argv, early, program, 'check'),
+  // Loaded only when run: the daemon's start-up does not pay for them.
+  maint: async (argv, early) => {
+    early.exitOnStop();
+    return (await import('./maint-command.js')).maintCommand(argv);
+  },
+  registry: async (argv, early) => {
+    early.exitOnStop();
+    return (await import('./registry-command.js')).registryCommand(argv);
+  },
 };
 
 /** `program`: the name we were run as (zk-watcher or zk_watcher; see syslogIdentity). */
