@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT, parseStatusAddress, parseStatusPort } from './status-args.js';
 import { facilityCode, syslogIdentity } from './syslog.js';
+import { isLogFormat, LOG_FORMATS, type LogFormat } from './log-text.js';
 
 export interface Options {
   readonly configPaths: readonly string[];
@@ -14,6 +15,8 @@ export interface Options {
   /** With --syslog: the tag (program name) and facility each line is sent with. */
   readonly syslogTag: string;
   readonly syslogFacility: string;
+  /** auto: text when stdout is a terminal, pino's JSON otherwise. */
+  readonly logFormat: LogFormat;
   readonly printConfig: boolean;
   /** Validate the config as start and reload would, print its problems, exit 0 or 2. */
   readonly checkConfig: boolean;
@@ -71,6 +74,10 @@ Options (zk-watcher's own):
       --syslog-facility NAME
                          with -l: daemon, syslog, user, local0..local7, ... (default:
                          daemon; run as zk_watcher, the original's syslog)
+      --log-format auto|json|text
+                         one JSON object a line (for machines, jq, journald) or
+                         one readable line an event (default auto: text when
+                         stdout is a terminal, JSON otherwise)
       --print-config     print the parsed services as JSON and exit (never the password)
       --check-config     check the config as a start or reload would, print every
                          problem, exit 0 if it can be used and 2 if not (the unit's
@@ -146,6 +153,7 @@ const OPTIONS = {
   'syslog-socket': { type: 'string' },
   'syslog-tag': { type: 'string' },
   'syslog-facility': { type: 'string' },
+  'log-format': { type: 'string' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'print-config': { type: 'boolean' },
@@ -260,6 +268,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
   if (facilityCode(syslogFacility) === null) return { kind: 'error', message: `--syslog-facility '${syslogFacility}' is not a syslog facility (daemon, syslog, user, local0 ... local7, ...)` };
   const syslogTag = v['syslog-tag'] ?? identity.tag;
   if (!/^[!-~]{1,48}$/.test(syslogTag)) return { kind: 'error', message: `--syslog-tag must be 1 to 48 printable characters without spaces, got '${syslogTag}'` };
+  const logFormat = v['log-format'] ?? 'auto';
+  if (!isLogFormat(logFormat)) return { kind: 'error', message: `--log-format must be ${LOG_FORMATS.join(', ')}, got '${logFormat}'` };
   const maintenanceDir = v['maintenance-dir'] ?? DEFAULT_MAINTENANCE_DIR;
   if (maintenanceDir === '') return { kind: 'error', message: '--maintenance-dir is empty' };
   if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
@@ -278,6 +288,7 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
       syslogSocket: v['syslog-socket'] ?? null,
       syslogTag,
       syslogFacility,
+      logFormat,
       printConfig: v['print-config'] === true,
       checkConfig,
       strict: v.strict === true,

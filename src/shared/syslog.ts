@@ -32,8 +32,13 @@ export function syslogSeverity(pinoLevel: number): number {
 
 /** Prefixes a pino JSON line with its <PRI> (facility * 8 + severity); a line without a readable level goes as info. */
 export function syslogLine(jsonLine: string, facility = FACILITIES.daemon!): string {
+  return syslogPri(jsonLine, facility) + jsonLine;
+}
+
+/** The <PRI> of a pino JSON line, for whatever form of it is sent (JSON or text). */
+export function syslogPri(jsonLine: string, facility = FACILITIES.daemon!): string {
   // pino writes "level" first: read it without parsing the whole line.
   const m = /^\{"level":(\d+)/.exec(jsonLine);
   const severity = m === null ? 6 : syslogSeverity(Number(m[1]));
-  return `<${facility * 8 + severity}>${jsonLine}`;
+  return `<${facility * 8 + severity}>`;
 }

@@ -109,7 +109,7 @@ function withNodeProblems(config: Config | null, problems: readonly Problem[], h
 
 async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null, early: EarlySignals): Promise<number> {
   const { options, waitTimeS, drainTimeS } = loaded;
-  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility });
+  const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility, format: options.logFormat });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
   const loopback = loopbackHostNote(hostname, config.services);
   if (loopback !== null) logger.warn({ event: 'hostname_is_loopback', hostname }, loopback);

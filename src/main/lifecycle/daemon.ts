@@ -204,12 +204,12 @@ export class Daemon {
     svc.health = nextHealth(svc.health, result.passed, spec);
     const fields = { event: 'check', passed: result.passed, reason: result.reason, durationMs: result.durationMs };
     if (svc.health.healthy === before) {
-      svc.log.debug({ ...fields, output: result.outputTail }, `check ${result.passed ? 'passed' : 'failed'}: ${result.reason}`);
+      svc.log.debug({ ...fields, output: result.outputTail }, `${spec.name}: check ${result.passed ? 'passed' : 'failed'}: ${result.reason}`);
       return;
     }
     svc.healthSince = svc.lastResultAt;
     const level = svc.health.healthy ? 'info' : 'warn';
-    svc.log[level]({ ...fields, healthy: svc.health.healthy, output: result.outputTail }, `service is ${svc.health.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`);
+    svc.log[level]({ ...fields, healthy: svc.health.healthy, output: result.outputTail }, `${spec.name}: service is ${svc.health.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`);
     this.converge();
   }
 
