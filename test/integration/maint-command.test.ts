@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startAgent, writeConfig } from '../support/agent.js';
+import { openNotifySocket } from '../support/notify-socket.js';
 import { freePort } from '../support/ports.js';
 import { runCliAsync } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
@@ -32,11 +33,13 @@ interface StatusDoc {
 const present = (name: string) => waitFor(() => fx.observer.exists(nodeOf(name)), (s) => s !== null, { what: `${name}'s node to exist`, timeoutMs: 30_000 });
 const absent = (name: string) => waitFor(() => fx.observer.exists(nodeOf(name)), (s) => s === null, { what: `${name}'s node to be gone`, timeoutMs: 30_000 });
 
-test('maint on/off takes a service, then the host, out of ZooKeeper and back, with the reason in /status and the log; a typo is exit 2', async () => {
+test('maint on/off takes a service, then the host, out of ZooKeeper and back, with the reason in /status, the log and STATUS=; a typo is exit 2', async (t) => {
   const maintDir = join(dir, 'maintenance'); // not there yet: maint on makes it
   const cfg = writeConfig(config);
   const port = await freePort();
-  const agent = fx.track(startAgent(['-c', cfg, '-s', fx.zk.connectString, '--status-port', String(port), '--maintenance-dir', maintDir]));
+  const notify = await openNotifySocket();
+  t.after(() => notify.close());
+  const agent = fx.track(startAgent(['-c', cfg, '-s', fx.zk.connectString, '--status-port', String(port), '--maintenance-dir', maintDir], { ...process.env, NOTIFY_SOCKET: notify.address }));
   const status = async () => (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as StatusDoc;
   const maint = (...args: string[]) => runCliAsync(['maint', ...args, '--maintenance-dir', maintDir, '-c', cfg], { ...process.env, SUDO_USER: 'alice' });
   for (const n of NAMES) await present(n);
@@ -55,6 +58,7 @@ test('maint on/off takes a service, then the host, out of ZooKeeper and back, wi
   assert.equal(doc.services.find((s) => s.name === 'db')?.maintenanceNote, null);
   const logged = await agent.waitForLog((r) => r.event === 'maintenance_on' && r.service === 'web', 'maintenance_on for web');
   assert.equal(logged.reason, 'deploy 42');
+  await notify.waitForMessage((m) => m === 'STATUS=2 services, 2 healthy, 1 registered, 1 in maintenance (deploy 42); ZooKeeper connected', 'STATUS= with the reason');
 
   const listed = await maint();
   assert.equal(listed.code, 0, listed.stderr);
@@ -78,9 +82,26 @@ test('maint on/off takes a service, then the host, out of ZooKeeper and back, wi
   const host = await waitFor(status, (d) => d.agent.hostMaintenanceNote !== null, { what: "the host's reason in /status" });
   assert.equal(host.agent.hostMaintenanceNote?.reason, 'rack move');
   assert.ok(host.services.every((s) => s.maintenanceNote?.reason === 'rack move'), 'each service carries the host reason');
+  await notify.waitForMessage((m) => m === 'STATUS=2 services, 2 healthy, 0 registered; host in maintenance (rack move); ZooKeeper connected', "STATUS= with the host's reason");
   assert.equal((await maint('off')).code, 0);
   for (const n of NAMES) await present(n);
 
+  agent.signal('SIGTERM');
+  assert.equal(await agent.exited, 0);
+});
+
+test('a host that boots in maintenance is ready as converged, not at the start-up deadline', async (t) => {
+  const maintDir = join(dir, 'boot');
+  const on = await runCliAsync(['maint', 'on', '--reason', 'new rack', '--maintenance-dir', maintDir, '-c', writeConfig(config)]);
+  assert.equal(on.code, 0, on.stderr);
+  const notify = await openNotifySocket();
+  t.after(() => notify.close());
+  const agent = fx.track(startAgent(['-c', writeConfig(config), '-s', fx.zk.connectString, '--maintenance-dir', maintDir], { ...process.env, NOTIFY_SOCKET: notify.address }));
+  await notify.waitForMessage((m) => m === 'READY=1', 'READY=1');
+  const ready = await agent.waitForLog((r) => r.event === 'notify_ready', 'notify_ready');
+  assert.match(ready.msg, /start-up registrations converged/, 'healthy services in maintenance are settled unregistered');
+  await notify.waitForMessage((m) => m === 'STATUS=2 services, 2 healthy, 0 registered; host in maintenance (new rack); ZooKeeper connected', 'STATUS= in maintenance from the start');
+  for (const n of NAMES) assert.equal(await fx.observer.exists(nodeOf(n)), null);
   agent.signal('SIGTERM');
   assert.equal(await agent.exited, 0);
 });
