@@ -139,6 +139,15 @@ function registrationWord(s: ServiceStatus): string {
   return s.registered ? 'yes' : 'no';
 }
 
+const MAINT_REASON_WIDTH = 30;
+
+/** " (maint)", with the service's own reason when it has one (the host's is in the heading); '' when not in maintenance. */
+function maintenanceWord(s: ServiceStatus, hostMaintenance: boolean): string {
+  if (!s.maintenance) return '';
+  const reason = hostMaintenance ? '' : (s.maintenanceNote?.reason ?? '');
+  return reason === '' ? ' (maint)' : ` (maint: ${oneLine(reason, MAINT_REASON_WIDTH)})`;
+}
+
 export function statusTable(doc: StatusDocument, now: number): string {
   const a = doc.agent;
   const head = [
@@ -148,7 +157,7 @@ export function statusTable(doc: StatusDocument, now: number): string {
   ].join('; ');
   const rows: string[][] = [['SERVICE', 'ZNODE', 'HEALTH', 'REGISTERED', 'LAST RESULT', 'SINCE', 'OUTPUT']];
   for (const s of doc.services) {
-    const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + (s.maintenance ? ' (maint)' : '');
+    const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + maintenanceWord(s, a.hostMaintenance);
     const last = s.lastResult === null ? '-' : `${s.lastResult.passed ? 'pass' : 'fail'} ${s.lastResult.durationMs}ms ${oneLine(s.lastResult.reason, REASON_WIDTH)}`.trim();
     rows.push([s.name, s.path, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
   }

@@ -28,3 +28,10 @@ test("/status gives each service in maintenance its reason, and the host's", () 
   assert.equal(host.services[1]!.maintenanceNote?.reason, 'rack move', "a service without its own file carries the host's reason");
   assert.match(statusTable(host, T0).split('\n')[0]!, /host maintenance ON: rack move$/);
 });
+
+test("the status table gives a service's own reason beside its health", () => {
+  const doc = statusDocument(facts([['web', 'reason: deploy 42']], false), null);
+  assert.match(statusTable(doc, T0), /^web\s+\/s\/web\/h:80\s+healthy \(maint: deploy 42\)\s+no\s/m);
+  const host = statusDocument(facts([['all', 'rack move'], ['web', 'deploy 42']], true), null);
+  assert.match(statusTable(host, T0), /^db\s+\/s\/db\/h:80\s+healthy \(maint\)\s+no\s/m, "the host's reason is in the heading, not on every row");
+});
