@@ -1,7 +1,8 @@
 // /metrics and the shipped Prometheus files, judged by Prometheus' own promtool (Debian's
 // `prometheus` package; test/support/setup.sh installs it): the live exposition of a real
 // agent against a real ZooKeeper, the alert rules and their unit tests, and the Grafana
-// dashboard's expressions, whose every metric must be in that live exposition.
+// dashboard's expressions, whose every metric must be in that live exposition. And a real
+// Prometheus (the same package) scraping the agent with the rules loaded.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -136,6 +137,49 @@ test('a rejected reload sets zkwatcher_config_last_reload_successful to 0 and ke
   agent.signal('SIGHUP');
   const applied = await waitFor(metrics, (b) => sample(b, 'zkwatcher_config_last_reload_successful') === 1, { what: 'the reload applied', timeoutMs: 30_000, intervalMs: 100 });
   assert.ok(sample(applied, 'zkwatcher_config_last_reload_success_timestamp_seconds')! > before, 'a newer success time');
+});
+
+test('a real Prometheus scrapes the agent without error, evaluates every shipped rule, and the live series raise the alerts they should', async () => {
+  await started();
+  const dir = mkdtempSync(join(tmpdir(), 'zkw-pt-prom-'));
+  dirs.push(dir);
+  copyFileSync(RULES, join(dir, 'rules.yml'));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: zk-watcher\n    static_configs: [{ targets: ['127.0.0.1:${port}'] }]\n`,
+  );
+  const web = await freePort();
+  const prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${web}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  prometheus.stderr.setEncoding('utf8').on('data', (c: string) => (log += c));
+  const closed = new Promise((resolve) => prometheus.on('close', resolve));
+  const api = async <T>(path: string): Promise<T> => ((await (await fetch(`http://127.0.0.1:${web}/api/v1/${path}`)).json()) as { data: T }).data;
+  try {
+    type Targets = { activeTargets: { health: string; lastError: string }[] };
+    const targets = await waitFor(() => api<Targets>('targets'), (t) => t.activeTargets.length === 1 && t.activeTargets[0]!.health !== 'unknown', { what: 'the first scrape', timeoutMs: 60_000, intervalMs: 250 });
+    assert.deepEqual(targets.activeTargets.map((t) => [t.health, t.lastError]), [['up', '']], 'the scrape worked');
+
+    type Rules = { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    const rules = await waitFor(() => api<Rules>('rules'), (r) => r.groups.flatMap((g) => g.rules).every((rule) => rule.health !== 'unknown'), { what: 'every rule evaluated', timeoutMs: 60_000, intervalMs: 250 });
+    const unhealthy = rules.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`);
+    assert.deepEqual(unhealthy, []);
+
+    // stuck is healthy, outside maintenance, and has no node; down fails its check. resting (maintenance) and up (registered) raise nothing.
+    type Alerts = { alerts: { labels: Record<string, string>; state: string }[] };
+    const raised = (a: Alerts, name: string): string[] => a.alerts.filter((x) => x.labels.alertname === name).map((x) => x.labels.service ?? '').sort();
+    const alerts = await waitFor(() => api<Alerts>('alerts'), (a) => raised(a, 'ZkWatcherHealthyButNotRegistered').length > 0 && raised(a, 'ZkWatcherCheckFailing').length > 0, {
+      what: 'the alerts of the live series',
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    assert.deepEqual(raised(alerts, 'ZkWatcherHealthyButNotRegistered'), ['stuck']);
+    assert.deepEqual(raised(alerts, 'ZkWatcherCheckFailing'), ['down']);
+    for (const quiet of ['ZkWatcherNotConnected', 'ZkWatcherReloadFailed', 'ZkWatcherDown', 'ZkWatcherSessionExpired']) assert.deepEqual(raised(alerts, quiet), [], quiet);
+  } finally {
+    prometheus.kill('SIGKILL');
+    await closed;
+  }
+  assert.ok(!/level=error/.test(log), `Prometheus logged errors:\n${log.split('\n').filter((l) => l.includes('level=error')).join('\n')}`);
 });
 
 test('the shipped alert rules: promtool check rules accepts them, and their unit tests (series in, alerts out) pass', async () => {
