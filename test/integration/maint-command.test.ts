@@ -121,4 +121,11 @@ test('maint: exit 1 when the flag file cannot be written, 2 on a bad command lin
   assert.equal(noConfig.code, 0, noConfig.stderr);
   assert.match(noConfig.stderr, /warning: the config cannot be used .*missing\.cfg.*'anything' is not checked against it/);
   assert.deepEqual(readdirSync(loose), ['anything']);
+  // A flag file that names no service (a section since removed) can still be removed; a typo for one that is not there cannot.
+  const leftOver = await runCliAsync(['maint', 'off', 'anything', '--maintenance-dir', loose, '-c', cfg]);
+  assert.equal(leftOver.code, 0, leftOver.stderr);
+  assert.deepEqual(readdirSync(loose), []);
+  const typo = await runCliAsync(['maint', 'off', 'anything', '--maintenance-dir', loose, '-c', cfg]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /no service 'anything'/);
 });

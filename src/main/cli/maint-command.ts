@@ -3,7 +3,7 @@
 // Exit codes: 0 done; 1 the flag file could not be written or removed; 2 bad command line,
 // or SERVICE is not in the config.
 
-import { mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { flagFileName, MAINT_USAGE, maintenanceListing, parseMaintCommandLine, unknownServiceProblem, type MaintOptions } from '../../shared/maint-args.js';
@@ -32,7 +32,9 @@ export async function maintCommand(argv: readonly string[]): Promise<number> {
       return 1;
     }
   }
-  if (options.service !== null && known !== null) {
+  // `off` for a flag file that is there is always allowed: a section removed from the config may leave one behind.
+  const leftBehind = options.action === 'off' && options.service !== null && existsSync(join(options.maintenanceDir, options.service));
+  if (options.service !== null && known !== null && !leftBehind) {
     const problem = unknownServiceProblem(options.service, known, options.configPaths);
     if (problem !== null) {
       process.stderr.write(`zk-watcher maint: ${problem}\n`);
