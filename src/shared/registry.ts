@@ -24,6 +24,10 @@ service: our node present or absent, its owner session and data, and what the ag
   STALE          ZooKeeper has the node; the agent does not want it (unhealthy, in
                  maintenance, not its service) or no agent answers
   FOREIGN OWNER  the node's owner (ephemeralOwner) is not the agent's session
+  STRAY          a node named for this host in a service's path that no service wants
+                 (an old port, another agent on the host); one the agent's own session
+                 holds is shown but not counted (a moved service's old node stays
+                 until the new one is confirmed)
 A disagreement is looked at again a second later: only one still there is reported.
 
   -c, --config FILE        the agent's config (default ${DEFAULT_CONFIG}; repeat for more)
@@ -35,7 +39,7 @@ A disagreement is looked at again a second later: only one still there is report
   -h, --help               print this help and exit
 
 Exit codes: 0 ZooKeeper holds what the agent wants; 1 ZooKeeper could not be read;
-2 bad command line or config; 3 they disagree (a flag above).`;
+2 bad command line or config; 3 they disagree (a flag above, or a stray node).`;
 
 export interface RegistryOptions {
   readonly configPaths: readonly string[];
@@ -111,10 +115,49 @@ export interface RegistryRow extends ServiceInZk {
   readonly flags: readonly RegistryFlag[];
 }
 
+/** A node named host:port for one of our hosts, in one of our paths, that no service wants. */
+export interface StrayNode extends NodeInZk {
+  readonly path: string;
+}
+
+export interface StrayRow extends StrayNode {
+  /** Held by the agent's own session: a moved service's old node, kept until the new one is confirmed. */
+  readonly heldByAgent: boolean;
+}
+
 export interface RegistryReport {
   readonly agent: AgentAnswer;
   readonly rows: readonly RegistryRow[];
+  readonly strays: readonly StrayRow[];
   readonly agree: boolean;
+}
+
+/**
+ * The paths of nodes that look like this host's (named `host:port` with a host one of the
+ * wanted nodes of the same parent has) but that no service wants. `children`: each
+ * parent's child names (null when the parent does not exist).
+ */
+export function strayPaths(wanted: readonly string[], children: ReadonlyMap<string, readonly string[] | null>): string[] {
+  const wantedSet = new Set(wanted);
+  const hostsByParent = new Map<string, Set<string>>();
+  for (const path of wanted) {
+    const slash = path.lastIndexOf('/');
+    const parent = path.slice(0, slash) || '/';
+    const name = path.slice(slash + 1);
+    const hosts = hostsByParent.get(parent) ?? new Set<string>();
+    hosts.add(name.slice(0, name.lastIndexOf(':')));
+    hostsByParent.set(parent, hosts);
+  }
+  const strays: string[] = [];
+  for (const [parent, hosts] of hostsByParent) {
+    for (const name of children.get(parent) ?? []) {
+      const colon = name.lastIndexOf(':');
+      if (colon <= 0 || !/^[0-9]+$/.test(name.slice(colon + 1)) || !hosts.has(name.slice(0, colon))) continue;
+      const path = parent === '/' ? `/${name}` : `${parent}/${name}`;
+      if (!wantedSet.has(path)) strays.push(path);
+    }
+  }
+  return strays.sort();
 }
 
 /** Whether the agent wants the node: true, false, or null when it has no verdict yet (no check result). */
@@ -129,7 +172,7 @@ function agentWants(agent: AgentAnswer, name: string): { wants: boolean | null; 
 }
 
 /** The verdict for each service: what ZooKeeper holds against what the agent wants. */
-export function compareRegistry(agent: AgentAnswer, services: readonly ServiceInZk[]): RegistryReport {
+export function compareRegistry(agent: AgentAnswer, services: readonly ServiceInZk[], strays: readonly StrayNode[] = []): RegistryReport {
   const rows = services.map((s): RegistryRow => {
     const { wants, says } = agentWants(agent, s.name);
     const flags: RegistryFlag[] = [];
@@ -139,7 +182,8 @@ export function compareRegistry(agent: AgentAnswer, services: readonly ServiceIn
     if (s.node !== null && agent.answered && agent.sessionId !== null && s.node.owner !== agent.sessionId) flags.push('FOREIGN OWNER');
     return { ...s, agentSays: says, flags };
   });
-  return { agent, rows, agree: rows.every((r) => r.flags.length === 0) };
+  const strayRows = strays.map((n) => ({ ...n, heldByAgent: agent.answered && agent.sessionId !== null && n.owner === agent.sessionId }));
+  return { agent, rows, strays: strayRows, agree: rows.every((r) => r.flags.length === 0) && strayRows.every((n) => n.heldByAgent) };
 }
 
 const DATA_WIDTH = 50;
@@ -159,14 +203,23 @@ export function registryTable(report: RegistryReport, where: { readonly servers:
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  const strays = report.strays.map((n) =>
+    n.heldByAgent
+      ? `(held by the agent: ${n.path}, a moved service's old node until the new one is confirmed)`
+      : `STRAY ${n.path}: owner ${n.owner === null ? 'persistent' : `0x${n.owner}`}, no service wants it; data ${oneLine(n.data, DATA_WIDTH)}`,
+  );
   const flagged = report.rows.filter((r) => r.flags.length > 0).length;
-  const verdict = report.agree ? `agree: ZooKeeper (${where.servers}) holds what the agent wants` : `DISAGREE: ${flagged} of ${report.rows.length} ${report.rows.length === 1 ? 'service' : 'services'} flagged`;
-  return [head, ...lines, verdict].join('\n') + '\n';
+  const counted = report.strays.filter((n) => !n.heldByAgent).length;
+  const strayWords = counted === 0 ? '' : `${flagged > 0 ? ', and ' : ': '}${counted} stray ${counted === 1 ? 'node' : 'nodes'}`;
+  const verdict = report.agree
+    ? `agree: ZooKeeper (${where.servers}) holds what the agent wants`
+    : `DISAGREE${flagged > 0 ? `: ${flagged} of ${report.rows.length} ${report.rows.length === 1 ? 'service' : 'services'} flagged` : ''}${strayWords}`;
+  return [head, ...lines, ...strays, verdict].join('\n') + '\n';
 }
 
 /** The report as JSON (owners as hex, full data). */
 export function registryJson(report: RegistryReport): string {
   const a = report.agent;
   const agent = a.answered ? { answered: true, pid: a.pid, sessionId: a.sessionId, sessionState: a.sessionState } : { answered: false, why: a.why };
-  return JSON.stringify({ agree: report.agree, agent, services: report.rows }, null, 2) + '\n';
+  return JSON.stringify({ agree: report.agree, agent, services: report.rows, strays: report.strays }, null, 2) + '\n';
 }

@@ -24,6 +24,7 @@ const fx = useZooKeeper();
 
 interface Report {
   agree: boolean;
+  strays: { path: string; owner: string | null; heldByAgent: boolean }[];
   agent: { answered: boolean; sessionId?: string | null };
   services: { name: string; path: string; node: { owner: string | null; data: string } | null; nodesInPath: number | null; flags: string[] }[];
 }
@@ -60,24 +61,28 @@ test('registry: agreement, a stale node made behind the agent, a node lost while
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^agree: ZooKeeper .* holds what the agent wants$/m);
 
-  // Another client registers the unhealthy service: stale, and not the agent's.
+  // Another client registers the unhealthy service (stale, and not the agent's), and this host on a port no service has (stray).
   const other = await connectClient(fx.zk.connectString);
   try {
     await other.mkdirp('/rg/down');
     await other.create(DOWN, '{"pid":1}', zookeeper.CreateMode.EPHEMERAL);
+    await other.create('/rg/web/rg.example:9999', '{"pid":1}', zookeeper.CreateMode.EPHEMERAL);
     const stale = await registry();
     assert.equal(stale.code, 3, stale.stderr);
     assert.equal(stale.report.agree, false);
     assert.deepEqual(flagsOf(stale.report, 'down'), ['STALE', 'FOREIGN OWNER']);
     assert.deepEqual(flagsOf(stale.report, 'web'), []);
+    assert.deepEqual(stale.report.strays.map((n) => [n.path, n.owner, n.heldByAgent]), [['/rg/web/rg.example:9999', other.sessionId(), false]]);
     const text = await runCliAsync(['registry', '-c', cfg, '-s', fx.zk.connectString, '--status-port', String(port)]);
     assert.equal(text.code, 3);
     assert.match(text.stdout, /^down .*STALE, FOREIGN OWNER/m);
-    assert.match(text.stdout, /^DISAGREE: 1 of 2 services flagged$/m);
+    assert.match(text.stdout, /^STRAY \/rg\/web\/rg\.example:9999: owner 0x[0-9a-f]{16}, no service wants it/m);
+    assert.match(text.stdout, /^DISAGREE: 1 of 2 services flagged, and 1 stray node$/m);
   } finally {
     await other.close();
   }
   await waitFor(() => fx.observer.exists(DOWN), (s) => s === null, { what: "the other client's node gone with its session" });
+  assert.equal((await registry()).code, 0, 'agreement again once they are gone');
 
   // The agent is cut off; the server expires its session and web's node with it. The agent still wants it: missing.
   await proxy.setMode('refuse');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareRegistry, parseRegistryCommandLine, registryJson, registryTable, type AgentAnswer, type AgentService, type ServiceInZk } from '../../src/shared/registry.js';
+import { compareRegistry, parseRegistryCommandLine, registryJson, registryTable, strayPaths, type AgentAnswer, type AgentService, type ServiceInZk } from '../../src/shared/registry.js';
 
 const AGENT_SESSION = '0100000a1b2c0000';
 const OTHER_SESSION = '0100000a1b2c0001';
@@ -63,4 +63,30 @@ test('registry: defaults and refusals', () => {
   assert.equal(parseRegistryCommandLine(['--status-port', '0']).kind, 'error');
   assert.equal(parseRegistryCommandLine(['extra']).kind, 'error');
   assert.equal(parseRegistryCommandLine(['-h']).kind, 'help');
+});
+
+test("a stray is a node named for one of our hosts in one of our paths that no service wants", () => {
+  const wanted = ['/svc/web/h.example:80', '/svc/web/h.example:81', '/svc/db/other.example:5432', '/top:1'];
+  const children = new Map<string, string[] | null>([
+    ['/svc/web', ['h.example:80', 'h.example:81', 'h.example:8080', 'g.example:80', 'h.example:x', 'h.example', 'readme']],
+    ['/svc/db', ['other.example:5432', 'other.example:5433', 'h.example:5432']],
+    ['/', ['top:1', 'top:2', 'zookeeper']],
+    ['/unrelated', ['h.example:1']],
+  ]);
+  assert.deepEqual(strayPaths(wanted, children), ['/svc/db/other.example:5433', '/svc/web/h.example:8080', '/top:2']);
+  assert.deepEqual(strayPaths(wanted, new Map([['/svc/web', null]])), [], 'a path that does not exist holds nothing');
+});
+
+test("a stray disagrees unless the agent's own session holds it (a moved service's old node)", () => {
+  const agent = agentWith(svc(true, false, 'registered'));
+  const stray = (owner: string | null) => ({ path: '/svc/web/h:8080', owner, data: '{"pid":7}' });
+  const foreign = compareRegistry(agent, [inZk(AGENT_SESSION)], [stray(OTHER_SESSION)]);
+  assert.equal(foreign.agree, false);
+  const text = registryTable(foreign, { servers: 'zk:2181', status: '127.0.0.1:9647' });
+  assert.match(text, /^STRAY \/svc\/web\/h:8080: owner 0x0100000a1b2c0001, no service wants it; data \{"pid":7\}$/m);
+  assert.match(text, /^DISAGREE: 1 stray node$/m);
+  const held = compareRegistry(agent, [inZk(AGENT_SESSION)], [stray(AGENT_SESSION)]);
+  assert.equal(held.agree, true);
+  assert.match(registryTable(held, { servers: 'zk:2181', status: '127.0.0.1:9647' }), /^\(held by the agent: \/svc\/web\/h:8080/m);
+  assert.equal(compareRegistry(noAgent, [inZk('absent')], [stray(null)]).agree, false, 'with no agent, any stray disagrees');
 });

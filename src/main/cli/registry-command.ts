@@ -3,6 +3,7 @@
 // Exit codes: 0 they agree; 1 ZooKeeper could not be read; 2 bad command line or config;
 // 3 they disagree.
 
+import type { Stat } from 'node-zookeeper-client';
 import { formatProblem, hasErrors } from '../../shared/problems.js';
 import {
   compareRegistry,
@@ -14,8 +15,10 @@ import {
   REGISTRY_USAGE_ERROR,
   registryJson,
   registryTable,
+  strayPaths,
   type AgentAnswer,
   type AgentService,
+  type NodeInZk,
   type RegistryOptions,
   type RegistryReport,
   type ServiceInZk,
@@ -96,16 +99,28 @@ async function look(options: RegistryOptions, config: Config, hostname: () => Pr
       const parent = path.slice(0, path.lastIndexOf('/')) || '/';
       if (!parents.has(parent)) parents.set(parent, reader.children(parent));
       const [children, node] = await Promise.all([parents.get(parent)!, reader.node(path)]);
-      const owner = node === null ? null : node.stat.ephemeralOwner.toString('hex');
       return {
         name,
         path,
-        node: node === null ? null : { owner: owner === null || /^0+$/.test(owner) ? null : owner, data: node.data.toString('utf8') },
+        node: node === null ? null : ownerAndData(node),
         nodesInPath: children === null ? null : children.length,
       };
     }),
   );
-  return compareRegistry(agent, services);
+  const children = new Map<string, string[] | null>();
+  for (const [parent, names] of parents) children.set(parent, await names);
+  const strays = await Promise.all(
+    strayPaths([...paths.values()], children).map(async (path) => {
+      const node = await reader.node(path);
+      return node === null ? null : { path, ...ownerAndData(node) };
+    }),
+  );
+  return compareRegistry(agent, services, strays.filter((n) => n !== null));
+}
+
+function ownerAndData(node: { data: Buffer; stat: Stat }): NodeInZk {
+  const owner = node.stat.ephemeralOwner.toString('hex');
+  return { owner: /^0+$/.test(owner) ? null : owner, data: node.data.toString('utf8') };
 }
 
 async function askAgent(options: RegistryOptions): Promise<AgentAnswer> {
