@@ -344,8 +344,10 @@ export class Daemon {
     const pool = this.pool.close();
     const drained = await this.registrar.removeAll(STOP_DELETE_TIMEOUT_MS);
     this.registrar.close();
+    // Why what is left is left: said before close() makes every session state 'closed'.
+    const connected = this.session.state === 'connected';
     const ends = await this.session.close(STOP_CLOSE_TIMEOUT_MS);
-    const summary = stopSummary(drained.deleted, drained.left, ends, Date.now());
+    const summary = stopSummary(drained.deleted, drained.left, ends, Date.now(), { count: drained.neverRegistered, connected });
     const ended = await Promise.race([Promise.all([chains, pool]).then(() => true), delay(STOP_POOL_TIMEOUT_MS, false)]);
     if (!ended) this.log.warn({ event: 'stop_pool_timeout' }, `the check workers did not end within ${STOP_POOL_TIMEOUT_MS / 1000} s; exiting anyway (their checks were killed)`);
     this.stats.stop();

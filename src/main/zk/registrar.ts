@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { isOrphanOfThisHost } from '../../shared/ownership.js';
 import { nextRegistration, type Registration, type RegistrationEvent } from '../../shared/registration.js';
 import { splitParents } from '../../shared/znode.js';
+import { outageSummary } from '../../shared/log-outage.js';
 import { AUTH_REQUIRED, BAD_VERSION, CONNECTION_LOSS, NODE_EXISTS, NO_AUTH, NO_NODE, NotConnectedError, WriteCancelledError, ZkUnavailableError, describeZkError, zkCode } from './zk-errors.js';
 import { splitConnectString } from '../../shared/servers.js';
 import type { ZkSession } from './session.js';
@@ -60,12 +61,19 @@ export interface DrainResult {
   readonly deleted: number;
   /** Nodes not confirmed gone: registered, or unconfirmed. */
   readonly left: readonly LeftNode[];
+  /** Nodes wanted when the drain began that ZooKeeper never confirmed: nothing to remove. */
+  readonly neverRegistered: number;
 }
 
 const NO_OWNER = '0000000000000000';
 const MAX_RETRY_MS = 10_000;
 /** Creating what is missing after a new session starts at a random point of this window. */
 const RECREATE_JITTER_MS = 2000;
+/** The outage's summary line waits for every node to be settled, this long at most (a node refused for good never is). */
+const OUTAGE_SUMMARY_WAIT_MS = 30_000;
+
+/** Where we are in a ZooKeeper outage, for its one summary line: none, down (no connection), recovering (connected again, re-syncing). */
+type OutagePhase = 'none' | 'down' | 'recovering';
 
 export class Registrar extends EventEmitter<RegistrarEvents> {
   state: RegistrarState = 'open';
@@ -74,6 +82,9 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   private readonly parentsInFlight = new Map<string, Promise<void>>();
   /** No create before this moment (performance.now()): a fleet re-registering at once after a ZooKeeper restart is spread out. */
   private createNotBefore = 0;
+  private outagePhase: OutagePhase = 'none';
+  private outage = { since: 0, durationMs: 0, sessionLost: false, reregistered: 0 };
+  private outageTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly session: ZkSession, private readonly log: Logger) {
     super();
@@ -94,13 +105,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       // retried; a request the server refused waits for its backoff (a server that drops the
       // connection on every request would otherwise be asked again at every reconnect).
       for (const entry of this.entries.values()) if (fresh || entry.awaitsConnection || entry.registration === 'unconfirmed') this.kick(entry);
+      this.outageRecovering(fresh);
     });
-    const contactLost = (): void => {
+    const contactLost = (sessionLost: boolean): void => {
       if (this.state === 'closed') return;
       for (const entry of this.entries.values()) this.note(entry, 'contact_lost');
+      this.outageDown(sessionLost);
     };
-    session.on('disconnected', contactLost);
-    session.on('lost', contactLost);
+    session.on('disconnected', () => contactLost(false));
+    session.on('lost', () => contactLost(true));
     session.on('watch', (path) => {
       if (this.state === 'closed') return;
       const entry = this.entries.get(path);
@@ -154,12 +167,15 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   async removeAll(timeoutMs: number): Promise<DrainResult> {
     const present = (e: Entry): boolean => e.registration !== 'absent';
     const before = [...this.entries.values()].filter(present).map((e) => e.path);
+    const neverRegistered = [...this.entries.values()].filter((e) => e.want !== null && e.registration === 'absent').length;
     const result = (): DrainResult => ({
+      neverRegistered,
       deleted: before.filter((path) => this.registration(path) === 'absent').length,
       left: [...this.entries.values()].filter(present).map((e) => ({ path: e.path, heldBy: e.heldBy })),
     });
     if (this.state === 'closed') return result();
     this.state = 'draining';
+    this.outageOver();
     // Creates queued behind the write limit are for nodes nobody wants now: none goes out.
     this.session.cancelWaitingWrites();
     for (const entry of this.entries.values()) {
@@ -176,6 +192,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   /** Closed: no sync starts again, and no retry or hold timer is left behind. */
   close(): void {
     this.state = 'closed';
+    this.outageOver();
     for (const entry of this.entries.values()) {
       clearTimeout(entry.retryTimer);
       entry.retryTimer = undefined;
@@ -213,7 +230,47 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     } finally {
       entry.running = false;
       if (entry.want === null && entry.registration === 'absent' && entry.failures === 0) this.entries.delete(entry.path);
+      if (this.outagePhase === 'recovering') this.maybeSummarizeOutage(false);
     }
+  }
+
+  // ---- the outage's summary line: down at the first lost contact, recovering once connected, one line when settled ----
+
+  private outageDown(sessionLost: boolean): void {
+    if (this.state !== 'open') return;
+    if (this.outagePhase === 'none') this.outage = { since: performance.now(), durationMs: 0, sessionLost, reregistered: 0 };
+    else this.outage.sessionLost ||= sessionLost;
+    this.outagePhase = 'down';
+    clearTimeout(this.outageTimer);
+  }
+
+  private outageRecovering(fresh: boolean): void {
+    if (this.outagePhase !== 'down' || this.state !== 'open') return;
+    this.outagePhase = 'recovering';
+    this.outage.durationMs = performance.now() - this.outage.since;
+    this.outage.sessionLost ||= fresh;
+    clearTimeout(this.outageTimer);
+    this.outageTimer = setTimeout(() => this.maybeSummarizeOutage(true), OUTAGE_SUMMARY_WAIT_MS);
+    this.outageTimer.unref();
+    this.maybeSummarizeOutage(false);
+  }
+
+  /** Once every wanted node is settled (no sync running or waiting), or `anyway` at the wait's end: one line. */
+  private maybeSummarizeOutage(anyway: boolean): void {
+    if (this.outagePhase !== 'recovering') return;
+    const entries = [...this.entries.values()];
+    if (!anyway && entries.some((e) => e.running || e.retryTimer !== undefined)) return;
+    const wanted = entries.filter((e) => e.want !== null);
+    const registered = wanted.filter((e) => e.registration === 'registered').length;
+    const facts = { durationMs: Math.round(this.outage.durationMs), sessionLost: this.outage.sessionLost, reregistered: this.outage.reregistered, registered, missing: wanted.length - registered };
+    this.outageOver();
+    this.log.info({ event: 'zk_outage_over', ...facts }, outageSummary(facts));
+  }
+
+  private outageOver(): void {
+    this.outagePhase = 'none';
+    clearTimeout(this.outageTimer);
+    this.outageTimer = undefined;
   }
 
   private retryLater(entry: Entry, error: unknown): void {
@@ -223,9 +280,14 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     // Refused for who we are: no retry soon will change that, and each one costs the ensemble.
     const refused = code === NO_AUTH || code === AUTH_REQUIRED;
     const delay = refused ? 30_000 : Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(entry.failures, 6));
-    const level = refused ? 'error' : entry.failures > 3 ? 'warn' : 'info';
-    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : describeZkError(error);
-    entry.log[level]({ event: 'zk_sync_failed', path: entry.path, error: why, retryInMs: delay }, `could not ${entry.want ? 'register' : 'deregister'} ${entry.path}; retrying`);
+    let level: 'error' | 'warn' | 'info' | 'debug' = refused ? 'error' : entry.failures > 3 ? 'warn' : 'info';
+    // A request that timed out or was refused because the connection is gone: the cause is the connection, not the request.
+    const notConnected = this.session.state !== 'connected' && (error instanceof ZkUnavailableError || code === CONNECTION_LOSS);
+    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : notConnected ? `not connected to ZooKeeper (${this.session.state})` : describeZkError(error);
+    // Stopping, with no node of ours known there and no server to ask: nothing an operator must hear of (the stop line counts it).
+    if (notConnected && this.state === 'draining' && entry.registration === 'absent') level = 'debug';
+    const verb = entry.want ? 'register' : 'deregister';
+    entry.log[level]({ event: 'zk_sync_failed', path: entry.path, error: why, retryInMs: delay }, notConnected ? `could not ${verb} ${entry.path}: not connected to ZooKeeper; retrying once connected` : `could not ${verb} ${entry.path}; retrying`);
     // While disconnected, the 'connected' handler retries; the timer covers a live but slow server.
     // Draining with no server: only 'connected' can help, so no timer retries into the void.
     if (this.state === 'draining' && error instanceof ZkUnavailableError && this.session.state !== 'connected') return;
@@ -292,6 +354,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       this.note(entry, 'confirmed');
       this.confirm(entry);
       entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
+      if (this.outagePhase !== 'none') this.outage.reregistered++;
       return;
     }
     this.note(entry, 'gone');
@@ -339,6 +402,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     this.note(entry, 'confirmed');
     this.confirm(entry);
     entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
+    if (this.outagePhase !== 'none') this.outage.reregistered++;
     // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
     // that reads `again` before the await and would lose a kick that lands during it.)
     if (!(await this.watchCreated(entry))) entry.again = true;
