@@ -3,35 +3,73 @@
 #   docker build -t zk-watcher .
 #   docker run --env ZK_PATH=/ssh_services --env SVC_HOST=$(hostname -f) --env SVC_PORT=22 \
 #     --env CMD='nc -z -w 1 $DOCKER_HOST_IP 22' zk-watcher
+#
+# Build arguments (all optional), for a build behind a proxy or from mirrors:
+#   NODE_IMAGE     the base image of both stages: a Debian bookworm with Node 24 and npm in
+#                  /usr/local and a user node (uid 1000), as node:24-bookworm-slim has them.
+#   NPM_REGISTRY   the registry npm ci installs from (--registry), e.g. https://npm.example.com/
+#   EXTRA_CA_CERT  PEM text of one or more CA certificates to trust during the build, for a
+#                  TLS-intercepting proxy or a mirror with its own CA:
+#                    --build-arg EXTRA_CA_CERT="$(cat proxy-ca.pem)"
+#                  apt trusts it for https sources, npm and node through NODE_EXTRA_CA_CERTS.
+#                  It is removed before the end of each stage: the image does not trust it.
+# http_proxy, https_proxy and no_proxy are build arguments Docker and podman pass on already.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Build: dev dependencies (TypeScript) and a C compiler for the zkw-spawn check helper.
-FROM node:24-bookworm-slim AS build
-RUN apt-get update \
+FROM ${NODE_IMAGE} AS build
+ARG NPM_REGISTRY=""
+ARG EXTRA_CA_CERT=""
+RUN if [ -n "$EXTRA_CA_CERT" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERT" > /usr/local/share/build-extra-ca.pem \
+      && echo 'Acquire::https::CaInfo "/usr/local/share/build-extra-ca.pem";' > /etc/apt/apt.conf.d/99build-extra-ca; \
+    fi \
+ && apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would compile before the sources are copied in.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN if [ -n "$EXTRA_CA_CERT" ]; then export NODE_EXTRA_CA_CERTS=/usr/local/share/build-extra-ca.pem; fi \
+ && npm ci ${NPM_REGISTRY:+"--registry=$NPM_REGISTRY"} --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
 # Runtime: production dependencies and dist/ only, as an unprivileged user.
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
+ARG NPM_REGISTRY=""
+ARG EXTRA_CA_CERT=""
 # The original image's CMD examples call nc and curl: keep them working.
-RUN apt-get update \
+RUN if [ -n "$EXTRA_CA_CERT" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERT" > /usr/local/share/build-extra-ca.pem \
+      && echo 'Acquire::https::CaInfo "/usr/local/share/build-extra-ca.pem";' > /etc/apt/apt.conf.d/99build-extra-ca; \
+    fi \
+ && apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl netcat-openbsd \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN if [ -n "$EXTRA_CA_CERT" ]; then export NODE_EXTRA_CA_CERTS=/usr/local/share/build-extra-ca.pem; fi \
+ && npm ci ${NPM_REGISTRY:+"--registry=$NPM_REGISTRY"} --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && rm -f /usr/local/share/build-extra-ca.pem /etc/apt/apt.conf.d/99build-extra-ca
 COPY --from=build /src/dist ./dist
 # The base image's unprivileged user (uid 1000). PID 1 is node itself: SIGTERM reaches the
 # agent directly, and zkw-spawn reaps the checks' orphans (it is their subreaper).
 USER node
+# Healthy means the agent answers on its status server, not that it is connected or
+# registered: `zk-watcher status` exits 1 only when no agent answers (3: not connected,
+# 4: a healthy service not registered). An orchestrator restarts unhealthy containers, and a
+# ZooKeeper outage must not restart every sidecar of a fleet. A stuck event loop answers
+# nothing within the command's 5 s and fails it too.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
+  CMD node /app/dist/main/cli.js status --status-port 9647 --status-address 127.0.0.1 >/dev/null 2>&1; \
+      case $? in 0|3|4) exit 0 ;; *) exit 1 ;; esac
 # Young-generation semi-spaces of 2 MB instead of V8's 16: 146 -> 110 MB RSS at 1000
 # services, the same checks/s at saturation (README "Measured"). On node's command line,
-# not in NODE_OPTIONS, which every check would inherit.
-ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/main/cli.js", "--from-env"]
+# not in NODE_OPTIONS, which every check would inherit. The status server (GET /status,
+# /metrics) listens on the container's loopback for the HEALTHCHECK and `zk-watcher status`;
+# append --status-address 0.0.0.0 to the run's arguments to let Prometheus scrape it.
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/main/cli.js", "--from-env", "--status-port", "9647", "--status-address", "127.0.0.1"]

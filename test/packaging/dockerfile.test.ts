@@ -1,11 +1,15 @@
-// No Docker engine runs here, so the image is checked by reading its recipe: what it
-// copies exists and is not ignored, and it starts the agent in --from-env mode.
+// Cheap checks of the Dockerfile that run with every `npm test`, for mistakes a build would
+// only show minutes later: a copied path that is gone or ignored, an ARG used in a stage
+// that does not declare it (Docker then expands it to nothing), an entrypoint whose script
+// the build no longer makes, a HEALTHCHECK asking another port than the agent serves on.
+// Building and running the image for real is `npm run test:image` (test/image/).
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT } from '../../src/shared/status-args.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -19,18 +23,19 @@ const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
   .map((l) => l.trim())
   .filter((l) => l !== '' && !l.startsWith('#'));
 
-test('the entrypoint runs the built CLI with --from-env and small young-generation semi-spaces, as an unprivileged user', () => {
-  const entrypoints = instructions.filter((l) => l.startsWith('ENTRYPOINT '));
-  assert.equal(entrypoints.length, 1);
-  const argv = JSON.parse(entrypoints[0]!.slice('ENTRYPOINT '.length)) as string[];
-  assert.deepEqual(argv, ['node', '--max-semi-space-size=2', '/app/dist/main/cli.js', '--from-env']);
-  // tsc maps src/main/cli.ts to dist/main/cli.js; the runtime stage copies dist/ to /app/dist.
-  assert.ok(existsSync(join(ROOT, 'src/main/cli.ts')));
-  assert.ok(instructions.includes('WORKDIR /app'));
-  assert.ok(instructions.includes('COPY --from=build /src/dist ./dist'));
-  const users = instructions.filter((l) => l.startsWith('USER '));
-  assert.ok(users.length > 0 && !/^USER (root|0)\b/.test(users[users.length - 1]!), 'the last USER is not root');
-});
+/** The instructions of each stage (the ones before the first FROM are stage -1's). */
+function stages(): string[][] {
+  const out: string[][] = [[]];
+  for (const l of instructions) {
+    if (l.startsWith('FROM ')) out.push([]);
+    out[out.length - 1]!.push(l);
+  }
+  return out;
+}
+
+const argName = (l: string) => l.slice('ARG '.length).split('=')[0]!.trim();
+/** Docker's predefined build arguments need no ARG. */
+const PREDEFINED = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
 
 test('every file the Dockerfile copies from the context exists and is not in .dockerignore', () => {
   const copies = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from='));
@@ -44,12 +49,40 @@ test('every file the Dockerfile copies from the context exists and is not in .do
   }
 });
 
-test('the build stage builds dist/ (TypeScript and the zkw-spawn helper) with the package\'s own script', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-  assert.ok(instructions.includes('RUN npm run build'));
-  assert.match(pkg.scripts.build!, /^tsc -p tsconfig\.json && .*sh src\/workers\/build-spawner\.sh dist\/workers/);
-  assert.match(dockerfile, /apt-get install[^\n]*gcc/, 'a C compiler for the helper');
-  // The runtime installs production dependencies only: the compiler stays in the build stage.
-  assert.ok(instructions.some((l) => /^RUN npm ci --omit=dev\b/.test(l)));
-  assert.equal(pkg.dependencies.typescript, undefined);
+test('every build argument a stage uses is declared in that stage (FROM lines: before the first FROM)', () => {
+  const [global, ...rest] = stages();
+  const globalArgs = new Set(global!.filter((l) => l.startsWith('ARG ')).map(argName));
+  for (const stage of rest) {
+    const from = stage[0]!;
+    for (const [, name] of from.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) assert.ok(globalArgs.has(name!), `${from}: ${name} is not an ARG before the first FROM`);
+    const declared = new Set<string>();
+    for (const l of stage.slice(1)) {
+      if (l.startsWith('ARG ')) declared.add(argName(l));
+      if (!l.startsWith('RUN ')) continue;
+      for (const name of globalArgs) {
+        // A global ARG is empty inside a stage unless the stage declares it again.
+        if (new RegExp(`\\$\\{?${name}\\b`).test(l)) assert.ok(declared.has(name), `${l.slice(0, 60)}…: ${name} is used but not declared in this stage`);
+      }
+    }
+  }
+  for (const l of instructions.filter((i) => i.startsWith('ARG '))) assert.ok(!PREDEFINED.has(argName(l)), `${l}: Docker passes it on already`);
+});
+
+test('the entrypoint runs the script the build makes from src/main/cli.ts, and the HEALTHCHECK asks where it serves status', () => {
+  const entrypoints = instructions.filter((l) => l.startsWith('ENTRYPOINT '));
+  assert.equal(entrypoints.length, 1);
+  const argv = JSON.parse(entrypoints[0]!.slice('ENTRYPOINT '.length)) as string[];
+  // tsc maps src/main/cli.ts to dist/main/cli.js; the runtime stage copies dist/ to /app/dist.
+  const script = argv.find((a) => a.endsWith('.js'));
+  assert.equal(script, '/app/dist/main/cli.js');
+  assert.ok(existsSync(join(ROOT, 'src/main/cli.ts')));
+  assert.ok(instructions.includes('COPY --from=build /src/dist ./dist') && instructions.includes('WORKDIR /app'));
+  const port = argv[argv.indexOf('--status-port') + 1];
+  const address = argv[argv.indexOf('--status-address') + 1];
+  // The default of `zk-watcher status` is where an operator's `docker exec … zk-watcher status` asks.
+  assert.equal(port, String(DEFAULT_STATUS_PORT));
+  assert.equal(address, DEFAULT_STATUS_ADDRESS);
+  const health = instructions.filter((l) => l.startsWith('HEALTHCHECK '));
+  assert.equal(health.length, 1);
+  assert.match(health[0]!, new RegExp(`${script} status --status-port ${port} --status-address ${address.replace(/\./g, '\\.')} `));
 });
