@@ -10,6 +10,9 @@ import { childrenOf } from '../support/processes.js';
 export interface ImageConfig {
   readonly entrypoint: readonly string[];
   readonly user: string;
+  readonly workingDir: string;
+  /** NAME=value, as the image sets them (PATH, NODE_ENV, ...). */
+  readonly env: readonly string[];
   /** Docker's HEALTHCHECK as stored: ['CMD-SHELL', 'script'] or ['CMD', argv...]. */
   readonly healthcheck: readonly string[];
   readonly healthInterval: number;
@@ -37,11 +40,13 @@ export function podmanBuild(o: BuildOptions): Promise<number | null> {
 export function imageConfig(tag: string): ImageConfig {
   const out = spawnSync('podman', ['image', 'inspect', tag], { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`podman image inspect ${tag}: ${out.stderr}`);
-  const [img] = JSON.parse(out.stdout) as Array<{ Config: { Entrypoint?: string[]; User?: string }; HealthCheck?: { Test?: string[]; Interval?: number }; Healthcheck?: { Test?: string[]; Interval?: number } }>;
+  const [img] = JSON.parse(out.stdout) as Array<{ Config: { Entrypoint?: string[]; User?: string; WorkingDir?: string; Env?: string[] }; HealthCheck?: { Test?: string[]; Interval?: number }; Healthcheck?: { Test?: string[]; Interval?: number } }>;
   const health = img!.HealthCheck ?? img!.Healthcheck ?? {};
   return {
     entrypoint: img!.Config.Entrypoint ?? [],
     user: img!.Config.User ?? '',
+    workingDir: img!.Config.WorkingDir ?? '/',
+    env: img!.Config.Env ?? [],
     healthcheck: health.Test ?? [],
     healthInterval: health.Interval ?? 0,
   };
@@ -64,7 +69,6 @@ export class WorkingContainer {
 
   private runArgs(opts: RunOptions): string[] {
     const args = ['run', '--isolation', 'chroot', '--network', 'host'];
-    if (opts.privatePid === true) args.push('--pid', 'private');
     for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
     for (const v of opts.volumes ?? []) args.push('--volume', v);
     args.push(this.name, '--');
@@ -88,7 +92,18 @@ export class WorkingContainer {
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => log.end(() => resolve(code))));
-    return { buildahPid: child.pid!, exited, logFile };
+    return { launcherPid: child.pid!, exited, logFile };
+  }
+
+  /** Its root file system on this host (buildah mount); unmount() when done. */
+  mount(): string {
+    const out = spawnSync('buildah', ['mount', this.name], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`buildah mount ${this.name}: ${out.stderr}`);
+    return out.stdout.trim();
+  }
+
+  unmount(): void {
+    spawnSync('buildah', ['umount', this.name], { stdio: 'ignore' });
   }
 
   remove(): void {
@@ -96,17 +111,38 @@ export class WorkingContainer {
   }
 }
 
+/**
+ * The image's entrypoint as `docker run` starts it, PID 1 of a PID namespace of its own,
+ * which buildah's chroot isolation cannot give (it shares this host's): unshare on the
+ * container's mounted root, as the image's user, with only the image's and `env`'s
+ * variables, in its working directory, in this host's network.
+ */
+export function startAsPid1(root: string, config: ImageConfig, env: Readonly<Record<string, string>>, logFile: string): Running {
+  const vars = [...config.env, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
+  const user = config.user === '' ? 'root' : config.user;
+  const argv = [
+    '--pid', '--fork', '--mount-proc', `--root=${root}`, `--wd=${config.workingDir}`,
+    'setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', '--',
+    '/usr/bin/env', '-i', ...vars, ...config.entrypoint,
+  ];
+  const log = createWriteStream(logFile);
+  const child = spawn('unshare', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => log.end(() => resolve(code))));
+  return { launcherPid: child.pid!, exited, logFile };
+}
+
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** host:container[:options] */
   readonly volumes?: readonly string[];
-  /** A PID namespace of its own, so the command is its PID 1, as in `docker run`. */
-  readonly privatePid?: boolean;
 }
 
 export interface Running {
-  readonly buildahPid: number;
-  /** buildah run's exit code, which is the command's. */
+  /** The pid of what this host started (buildah run, or unshare), the agent's ancestor. */
+  readonly launcherPid: number;
+  /** Its exit code, which is the command's. */
   readonly exited: Promise<number | null>;
   readonly logFile: string;
 }

@@ -18,7 +18,7 @@ import { processGone } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 import { connectClient, type TestClient } from '../support/zk-client.js';
 import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
-import { descendantsMatching, imageConfig, podmanBuild, removeImage, uidOf, WorkingContainer, type ImageConfig, type Running } from './containers.js';
+import { descendantsMatching, imageConfig, nsPids, podmanBuild, removeImage, startAsPid1, uidOf, WorkingContainer, type ImageConfig, type Running } from './containers.js';
 import { startRegistryMirror, upstreamRegistry, type RegistryMirror } from './registry-mirror.js';
 
 const BASE = process.env['ZKW_IMAGE_BASE'];
@@ -45,6 +45,7 @@ let container: WorkingContainer | undefined;
 let agent: Running | undefined;
 let agentPid: number | undefined;
 let probeDir: string | undefined;
+let pid1Agent: Running | undefined;
 
 const started = <T>(v: T | undefined, what: string): T => {
   if (v === undefined) throw new Error(`${what} is not there: an earlier step failed`);
@@ -57,6 +58,8 @@ const logTail = (file: string, lines = 40) => {
     return '(no log)';
   }
 };
+/** The original image's variables for the test's service, against the test's ZooKeeper; CMD apart. */
+const serviceEnv = (zkServer: ZkServer) => ({ ZK_PATH, SVC_HOST, SVC_PORT, REFRESH: '1', ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(zkServer.port) });
 const nodeData = async () => (await started(observer, 'the observer').getData(NODE))?.data.toString('utf8');
 
 before(async () => {
@@ -70,11 +73,16 @@ before(async () => {
 after(async () => {
   if (agent !== undefined) {
     // Found or not by the test: buildah run ends when the agent does.
-    for (const pid of [...(agentPid === undefined ? [] : [agentPid]), ...descendantsMatching(agent.buildahPid, 'node', AGENT_ARGS)]) {
+    for (const pid of [...(agentPid === undefined ? [] : [agentPid]), ...descendantsMatching(agent.launcherPid, 'node', AGENT_ARGS)]) {
       if (!processGone(pid)) process.kill(pid, 'SIGKILL');
     }
     await agent.exited;
   }
+  if (pid1Agent !== undefined) {
+    for (const pid of descendantsMatching(pid1Agent.launcherPid, 'node', AGENT_ARGS)) if (!processGone(pid)) process.kill(pid, 'SIGKILL');
+    await pid1Agent.exited;
+  }
+  container?.unmount();
   container?.remove();
   removeImage(TAG);
   if (probeDir !== undefined) rmSync(probeDir, { recursive: true, force: true });
@@ -113,20 +121,12 @@ test('the entrypoint runs as the unprivileged user and keeps the node registered
   container = WorkingContainer.create(TAG, `zkw-image-test-${process.pid}`);
   agent = container.start(cfg.entrypoint, join(LOGS, 'agent.log'), {
     volumes: [`${probeDir}:/probe:ro`],
-    env: {
-      ZK_PATH,
-      SVC_HOST,
-      SVC_PORT,
-      CMD: 'test ! -e /probe/down',
-      REFRESH: '1',
-      ZOOKEEPER_HOST: '127.0.0.1',
-      ZOOKEEPER_PORT: String(zkServer.port),
-    },
+    env: { ...serviceEnv(zkServer), CMD: 'test ! -e /probe/down' },
   });
   const log = agent.logFile;
   await waitFor(() => obs.exists(NODE), (s) => s !== null, { timeoutMs: DEADLINE_MS, intervalMs: 200, what: `${NODE} registered; the agent's log:\n${logTail(log)}` });
 
-  const [pid, ...others] = descendantsMatching(agent.buildahPid, 'node', AGENT_ARGS);
+  const [pid, ...others] = descendantsMatching(agent.launcherPid, 'node', AGENT_ARGS);
   assert.ok(pid !== undefined && others.length === 0, `one agent process under buildah run: ${pid} ${others.join(' ')}`);
   agentPid = pid;
   assert.equal(uidOf(pid), 1000, 'the agent runs as the image user node (uid 1000)');
@@ -176,4 +176,35 @@ test('SIGTERM deletes the node and the agent exits 0; the HEALTHCHECK then fails
 
   const unhealthy = await ct.run(['/bin/sh', '-c', cfg.healthcheck[1]!]);
   assert.equal(unhealthy.code, 1, `HEALTHCHECK with no agent: ${unhealthy.stdout}${unhealthy.stderr}`);
+});
+
+// The first round's bug: as PID 1 in Docker, every cmd check failed. buildah's chroot
+// isolation shares this host's PID namespace (its --pid private does nothing there), so
+// the image's root is run here as docker run would: PID 1 of a namespace of its own.
+test('as PID 1 of its own PID namespace, as docker run starts it, cmd checks keep the node registered while they pass, and SIGTERM removes it', async () => {
+  const cfg = started(config, 'the image');
+  const ct = started(container, 'the container');
+  const zkServer = started(zk, 'ZooKeeper');
+  const obs = started(observer, 'the observer');
+  assert.ok(await canBind(STATUS_PORT), `127.0.0.1:${STATUS_PORT} is in use on this machine: the image's status server needs it`);
+  const root = ct.mount();
+  const down = join(root, 'tmp', 'zkw-image-test-down');
+  // A CMD that runs children of its own: with PID 1's own children unreaped, a check would never end.
+  pid1Agent = startAsPid1(root, cfg, { ...serviceEnv(zkServer), CMD: 'test ! -e /tmp/zkw-image-test-down && echo ok | cat' }, join(LOGS, 'agent-pid1.log'));
+  const running = pid1Agent;
+  await waitFor(() => obs.exists(NODE), (st) => st !== null, { timeoutMs: DEADLINE_MS, intervalMs: 200, what: `${NODE} registered by the agent as PID 1; its log:\n${logTail(running.logFile)}` });
+  const [pid, ...others] = descendantsMatching(running.launcherPid, 'node', AGENT_ARGS);
+  assert.ok(pid !== undefined && others.length === 0, `one agent process under unshare: ${pid} ${others.join(' ')}`);
+  assert.equal(nsPids(pid).at(-1), 1, 'the agent is PID 1 in its PID namespace');
+  assert.equal(uidOf(pid), 1000, 'the agent runs as the image user node (uid 1000)');
+  assert.equal((JSON.parse(started(await nodeData(), 'the node data')) as { pid: number }).pid, 1);
+
+  writeFileSync(down, '');
+  await waitFor(() => obs.exists(NODE), (st) => st === null, { timeoutMs: DEADLINE_MS, intervalMs: 200, what: `${NODE} removed once CMD fails` });
+  rmSync(down);
+  await waitFor(() => obs.exists(NODE), (st) => st !== null, { timeoutMs: DEADLINE_MS, intervalMs: 200, what: `${NODE} back once CMD passes again` });
+
+  process.kill(pid, 'SIGTERM');
+  assert.equal(await running.exited, 0, `the agent's exit code; its log:\n${logTail(running.logFile)}`);
+  assert.equal(await obs.exists(NODE), null);
 });
