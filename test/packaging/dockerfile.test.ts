@@ -52,6 +52,8 @@ test('every file the Dockerfile copies from the context exists and is not in .do
 test('every build argument a stage uses is declared in that stage (FROM lines: before the first FROM)', () => {
   const [global, ...rest] = stages();
   const globalArgs = new Set(global!.filter((l) => l.startsWith('ARG ')).map(argName));
+  const anyArgs = new Set(instructions.filter((l) => l.startsWith('ARG ')).map(argName));
+  assert.ok(rest.length > 0 && anyArgs.size > 0);
   for (const stage of rest) {
     const from = stage[0]!;
     for (const [, name] of from.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) assert.ok(globalArgs.has(name!), `${from}: ${name} is not an ARG before the first FROM`);
@@ -59,8 +61,8 @@ test('every build argument a stage uses is declared in that stage (FROM lines: b
     for (const l of stage.slice(1)) {
       if (l.startsWith('ARG ')) declared.add(argName(l));
       if (!l.startsWith('RUN ')) continue;
-      for (const name of globalArgs) {
-        // A global ARG is empty inside a stage unless the stage declares it again.
+      for (const name of anyArgs) {
+        // An ARG is empty inside a stage unless this stage declares it (a global one too).
         if (new RegExp(`\\$\\{?${name}\\b`).test(l)) assert.ok(declared.has(name), `${l.slice(0, 60)}…: ${name} is used but not declared in this stage`);
       }
     }
