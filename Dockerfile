@@ -60,13 +60,12 @@ COPY --from=build /src/dist ./dist
 # agent directly, and zkw-spawn reaps the checks' orphans (it is their subreaper).
 USER node
 # Healthy means the agent answers on its status server, not that it is connected or
-# registered: `zk-watcher status` exits 1 only when no agent answers (3: not connected,
-# 4: a healthy service not registered). An orchestrator restarts unhealthy containers, and a
-# ZooKeeper outage must not restart every sidecar of a fleet. A stuck event loop answers
-# nothing within the command's 5 s and fails it too.
+# registered: an orchestrator restarts unhealthy containers, and a ZooKeeper outage must not
+# restart every sidecar of a fleet. A stuck event loop answers nothing within 5 s and fails it
+# too. curl, not `zk-watcher status` (which says more, by its exit code): a node start costs
+# ~0.37 s of CPU and 58 MB, every 30 s in every container; curl 0.02 s and 11 MB.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD node /app/dist/main/cli.js status --status-port 9647 --status-address 127.0.0.1 >/dev/null 2>&1; \
-      case $? in 0|3|4) exit 0 ;; *) exit 1 ;; esac
+  CMD curl -fsS -m 5 -o /dev/null http://127.0.0.1:9647/status || exit 1
 # Young-generation semi-spaces of 2 MB instead of V8's 16: 146 -> 110 MB RSS at 1000
 # services, the same checks/s at saturation (README "Measured"). On node's command line,
 # not in NODE_OPTIONS, which every check would inherit. The status server (GET /status,
