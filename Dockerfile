@@ -59,13 +59,13 @@ COPY --from=build /src/dist ./dist
 # The base image's unprivileged user (uid 1000). PID 1 is node itself: SIGTERM reaches the
 # agent directly, and zkw-spawn reaps the checks' orphans (it is their subreaper).
 USER node
-# Healthy means the agent answers on its status server, not that it is connected or
-# registered: an orchestrator restarts unhealthy containers, and a ZooKeeper outage must not
-# restart every sidecar of a fleet. A stuck event loop answers nothing within 5 s and fails it
-# too. curl, not `zk-watcher status` (which says more, by its exit code): a node start costs
-# ~0.37 s of CPU and 58 MB, every 30 s in every container; curl 0.02 s and 11 MB.
+# Healthy means the agent answers and its check engine runs (GET /livez: 503 when it is
+# stuck, as systemd's watchdog judges it), not that it is connected or registered: an
+# orchestrator restarts unhealthy containers, and a ZooKeeper outage must not restart every
+# sidecar of a fleet. A stuck event loop answers nothing within 5 s and fails it too. curl,
+# not node: a node start costs ~0.37 s of CPU and 58 MB, every 30 s in every container.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD curl -fsS -m 5 -o /dev/null http://127.0.0.1:9647/status || exit 1
+  CMD curl -fsS -m 5 -o /dev/null http://127.0.0.1:9647/livez || exit 1
 # Young-generation semi-spaces of 2 MB instead of V8's 16: 146 -> 110 MB RSS at 1000
 # services, the same checks/s at saturation (README "Measured"). On node's command line,
 # not in NODE_OPTIONS, which every check would inherit. The status server (GET /status,

@@ -139,7 +139,7 @@ test('the entrypoint runs as the unprivileged user and keeps the node registered
   await waitFor(() => obs.exists(NODE), (s) => s !== null, { timeoutMs: DEADLINE_MS, intervalMs: 200, what: `${NODE} back once CMD passes again` });
 });
 
-test('the HEALTHCHECK passes while the agent answers, also while ZooKeeper is down', async () => {
+test('the HEALTHCHECK (GET /livez) passes while the agent runs its checks, also while ZooKeeper is down', async () => {
   const cfg = started(config, 'the image');
   const ct = started(container, 'the container');
   const zkServer = started(zk, 'ZooKeeper');

@@ -86,5 +86,5 @@ test('the entrypoint runs the script the build makes from src/main/cli.ts, and t
   assert.equal(address, DEFAULT_STATUS_ADDRESS);
   const health = instructions.filter((l) => l.startsWith('HEALTHCHECK '));
   assert.equal(health.length, 1);
-  assert.ok(health[0]!.includes(` http://${address}:${port}/status `), `${health[0]} asks http://${address}:${port}/status`);
+  assert.ok(health[0]!.includes(` http://${address}:${port}/livez `), `${health[0]} asks http://${address}:${port}/livez`);
 });

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { DurationHistogram } from '../../shared/args.js';
+import { engineStall } from '../../shared/engine-liveness.js';
 import { statusDocument } from '../../shared/status.js';
 import type { DaemonView } from '../lifecycle/daemon-view.js';
 import { AgentMetrics } from './metrics.js';
@@ -52,6 +53,7 @@ export class StatusServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/livez' && (req.method === 'GET' || req.method === 'HEAD')) return this.live(res);
     if (path !== '/metrics' && path !== '/status') return send(res, 404, 'text/plain', 'not found: try /status or /metrics\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -66,6 +68,12 @@ export class StatusServer {
       if (res.headersSent) return void res.destroy();
       return send(res, 500, 'text/plain', 'internal error\n');
     }
+  }
+
+  /** GET /livez (the image's HEALTHCHECK): 200 while the check engine runs, as systemd's watchdog judges it, whatever ZooKeeper does; 503 and why not. */
+  private live(res: ServerResponse): void {
+    const stall = engineStall(this.options.daemon.engine());
+    send(res, stall === null ? 200 : 503, 'text/plain', stall === null ? 'ok: the check engine runs\n' : `stuck: ${stall}\n`);
   }
 
   /** Sent as it is written (chunked), a slice of services at a time: see AgentMetrics.exposition. */
