@@ -3,7 +3,7 @@
 // file's text (the reason) is read only when the file is new or has changed: at rest a
 // poll is one readdir and a stat per flag file, and there are few.
 
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { describeNote, HOST_MAINTENANCE_FILE, MAX_NOTE_BYTES, maintenanceFromFiles, NO_MAINTENANCE, sameMaintenance, type MaintenanceState } from '../../shared/maintenance.js';
@@ -129,13 +129,15 @@ export class MaintenanceWatcher {
 /**
  * The first MAX_NOTE_BYTES of a flag file (a reason is a line), or null when it is not a
  * regular file or cannot be read. Opening a FIFO would block the main thread (and
- * ZooKeeper's heartbeats) until a writer came: only regular files are read.
+ * ZooKeeper's heartbeats) until a writer came: the open does not wait (O_NONBLOCK, so a
+ * FIFO put in place between a stat and the open cannot block it either), and only what the
+ * opened descriptor shows to be a regular file is read.
  */
 export function readFlagText(path: string): string | null {
   let fd: number | undefined;
   try {
-    if (!statSync(path).isFile()) return null;
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return null;
     const buffer = Buffer.alloc(MAX_NOTE_BYTES);
     const n = readSync(fd, buffer, 0, MAX_NOTE_BYTES, 0);
     return buffer.subarray(0, n).toString('utf8');
