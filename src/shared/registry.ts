@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG, DEFAULT_SERVERS } from './args.js';
 import { wantRegistered } from './maintenance.js';
 import type { Registration } from './registration.js';
 import { oneLine } from './status.js';
-import { DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT, parseStatusAddress, parseStatusPort } from './status-args.js';
+import { agentAddress, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT } from './status-args.js';
 
 /** Exit codes of `zk-watcher registry`. */
 export const REGISTRY_AGREE = 0;
@@ -72,11 +72,9 @@ export function parseRegistryCommandLine(argv: readonly string[]): ParsedRegistr
   }
   const v = parsed.values;
   if (v.help === true) return { kind: 'help' };
-  const port = v['status-port'] === undefined ? DEFAULT_STATUS_PORT : parseStatusPort(v['status-port']);
-  if (typeof port === 'string') return { kind: 'error', message: port };
-  const address = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
-  if (typeof address !== 'string') return { kind: 'error', message: address.problem };
-  return { kind: 'run', options: { configPaths: v.config ?? [DEFAULT_CONFIG], servers: v.server ?? DEFAULT_SERVERS, statusPort: port, statusAddress: address, json: v.json === true } };
+  const agent = agentAddress(v);
+  if (typeof agent === 'string') return { kind: 'error', message: agent };
+  return { kind: 'run', options: { configPaths: v.config ?? [DEFAULT_CONFIG], servers: v.server ?? DEFAULT_SERVERS, statusPort: agent.port, statusAddress: agent.address, json: v.json === true } };
 }
 
 /** One service the agent watches, as its /status says. */

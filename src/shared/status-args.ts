@@ -19,6 +19,23 @@ export function parseStatusAddress(text: string): string | { problem: string } {
   return isIP(text) !== 0 ? text : { problem: `--status-address must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1), got '${text}'` };
 }
 
+/**
+ * Where a command (status, registry) finds the agent: its --status-port (default
+ * DEFAULT_STATUS_PORT) and --status-address, or why not.
+ */
+export function agentAddress(values: { readonly 'status-port'?: string; readonly 'status-address'?: string }): { port: number; address: string } | string {
+  const port = values['status-port'] === undefined ? DEFAULT_STATUS_PORT : parseStatusPort(values['status-port']);
+  if (typeof port === 'string') return port;
+  const address = parseStatusAddress(values['status-address'] ?? DEFAULT_STATUS_ADDRESS);
+  if (typeof address !== 'string') return address.problem;
+  return { port, address };
+}
+
+/** address:port as a URL names it ([v6]:port). */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 export interface StatusCommandOptions {
   readonly port: number;
   readonly address: string;
@@ -60,9 +77,7 @@ export function parseStatusCommandLine(argv: readonly string[]): { kind: 'run'; 
   }
   const v = parsed.values;
   if (v.help === true) return { kind: 'help' };
-  const port = v['status-port'] === undefined ? DEFAULT_STATUS_PORT : parseStatusPort(v['status-port']);
-  if (typeof port === 'string') return { kind: 'error', message: port };
-  const address = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
-  if (typeof address !== 'string') return { kind: 'error', message: address.problem };
-  return { kind: 'run', options: { port, address, json: v.json === true } };
+  const agent = agentAddress(v);
+  if (typeof agent === 'string') return { kind: 'error', message: agent };
+  return { kind: 'run', options: { ...agent, json: v.json === true } };
 }

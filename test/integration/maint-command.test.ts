@@ -115,7 +115,7 @@ test('maint: exit 1 when the flag file cannot be written, 2 on a bad command lin
   assert.match(unwritable.stderr, /cannot write .*file\/maintenance\/web/);
   const bad = await runCliAsync(['maint', 'maybe']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /'maybe' is not on or off\nTry 'zk-watcher maint --help'\./);
+  assert.match(bad.stderr, /^zk-watcher maint: 'maybe' is not on or off\nTry 'zk-watcher maint --help' for more information\.\n$/);
   const loose = join(dir, 'loose');
   const noConfig = await runCliAsync(['maint', 'on', 'anything', '--maintenance-dir', loose, '-c', join(dir, 'missing.cfg')]);
   assert.equal(noConfig.code, 0, noConfig.stderr);

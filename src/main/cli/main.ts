@@ -35,13 +35,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   // The daemon's own parser, so the flags ExecReload= passes (the daemon's) are accepted and checked too.
   check: (argv, early, program) => daemonCommand(argv, early, program, 'check'),
   // Loaded only when run: the daemon's start-up does not pay for them.
-  maint: async (argv, early) => {
+  maint: async (argv, early, program) => {
     early.exitOnStop();
-    return (await import('./maint-command.js')).maintCommand(argv);
+    return (await import('./maint-command.js')).maintCommand(argv, program);
   },
-  registry: async (argv, early) => {
+  registry: async (argv, early, program) => {
     early.exitOnStop();
-    return (await import('./registry-command.js')).registryCommand(argv);
+    return (await import('./registry-command.js')).registryCommand(argv, program);
   },
 };
 

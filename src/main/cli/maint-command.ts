@@ -7,18 +7,19 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, wri
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { flagFileName, MAINT_USAGE, maintenanceListing, parseMaintCommandLine, unknownServiceProblem, type MaintOptions } from '../../shared/maint-args.js';
+import { usageError } from '../../shared/usage-error.js';
 import { describeNote, formatMaintenanceNote, NO_NOTE, parseMaintenanceNote, type MaintenanceNote } from '../../shared/maintenance.js';
 import { readFlagText } from '../ops/maintenance-watcher.js';
 import { loadConfig } from './config-files.js';
 
-export async function maintCommand(argv: readonly string[]): Promise<number> {
+export async function maintCommand(argv: readonly string[], program = 'zk-watcher'): Promise<number> {
   const parsed = parseMaintCommandLine(argv);
   if (parsed.kind === 'help') {
     process.stdout.write(MAINT_USAGE + '\n');
     return 0;
   }
   if (parsed.kind === 'error') {
-    process.stderr.write(`zk-watcher maint: ${parsed.message}\nTry 'zk-watcher maint --help'.\n`);
+    process.stderr.write(usageError(program, 'maint', parsed.message));
     return 2;
   }
   const options = parsed.options;

@@ -25,7 +25,9 @@ import {
 } from '../../shared/registry.js';
 import { connectStringProblem } from '../../shared/servers.js';
 import { parseStatusDocument } from '../../shared/status.js';
+import { hostPort } from '../../shared/status-args.js';
 import type { Config } from '../../shared/types.js';
+import { usageError } from '../../shared/usage-error.js';
 import { znodePath } from '../../shared/znode.js';
 import { loadConfig } from './config-files.js';
 import { getFqdn } from './fqdn.js';
@@ -37,14 +39,14 @@ const STATUS_TIMEOUT_MS = 3_000;
 /** A disagreement is read again after this: the agent converges in milliseconds, so one that stays is real. */
 const SECOND_LOOK_MS = 1_500;
 
-export async function registryCommand(argv: readonly string[]): Promise<number> {
+export async function registryCommand(argv: readonly string[], program = 'zk-watcher'): Promise<number> {
   const parsed = parseRegistryCommandLine(argv);
   if (parsed.kind === 'help') {
     process.stdout.write(REGISTRY_USAGE + '\n');
     return REGISTRY_AGREE;
   }
   if (parsed.kind === 'error') {
-    process.stderr.write(`zk-watcher registry: ${parsed.message}\nTry 'zk-watcher registry --help'.\n`);
+    process.stderr.write(usageError(program, 'registry', parsed.message));
     return REGISTRY_USAGE_ERROR;
   }
   const options = parsed.options;
@@ -138,8 +140,4 @@ async function askAgent(options: RegistryOptions): Promise<AgentAnswer> {
   if (typeof doc === 'string') return { answered: false, why: doc };
   const services = new Map<string, AgentService>(doc.services.map((s) => [s.name, { healthy: s.healthy, maintenance: s.maintenance, registration: s.registration ?? (s.registered ? 'registered' : 'absent'), path: s.path }]));
   return { answered: true, pid: doc.agent.pid, sessionId: doc.agent.sessionId, sessionState: doc.agent.sessionState, services };
-}
-
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

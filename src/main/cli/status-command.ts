@@ -5,7 +5,7 @@
 
 import { request } from 'node:http';
 import { parseStatusDocument, statusTable, statusVerdict } from '../../shared/status.js';
-import { parseStatusCommandLine, STATUS_USAGE } from '../../shared/status-args.js';
+import { hostPort, parseStatusCommandLine, STATUS_USAGE } from '../../shared/status-args.js';
 import { commandName, usageError } from '../../shared/usage-error.js';
 
 const TIMEOUT_MS = 5000;
@@ -22,7 +22,7 @@ export async function statusCommand(argv: readonly string[], invokedAs = 'zk-wat
     return 2;
   }
   const { port, address, json } = parsed.options;
-  const where = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  const where = hostPort(address, port);
   let body: string;
   try {
     body = await fetchStatus(address, port);

@@ -79,7 +79,7 @@ test('bad flags exit 2 with the error and one line pointing at --help (not the w
   assert.match(bad.stderr, /^zk-watcher: Unknown option '--no-such-flag'[^\n]*\nTry 'zk-watcher --help' for more information\.\n$/);
   assert.equal(bad.stdout, '');
   // Each subcommand points at its own help; the error is the last line but one, whatever it is.
-  for (const [argv, name] of [[['--session-timeout', '0'], 'zk-watcher'], [['check', '--nope'], 'zk-watcher check'], [['status', '--nope'], 'zk-watcher status'], [['status', 'extra'], 'zk-watcher status']] as const) {
+  for (const [argv, name] of [[['--session-timeout', '0'], 'zk-watcher'], [['check', '--nope'], 'zk-watcher check'], [['status', '--nope'], 'zk-watcher status'], [['status', 'extra'], 'zk-watcher status'], [['maint', '--nope'], 'zk-watcher maint'], [['registry', '--nope'], 'zk-watcher registry']] as const) {
     const r = runCli([...argv]);
     assert.equal(r.code, 2, argv.join(' '));
     const lines = r.stderr.trimEnd().split('\n');
