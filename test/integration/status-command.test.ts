@@ -3,7 +3,7 @@
 // maintenance not registered), and the table shows each service's znode.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { zookeeper } from '../../src/main/cjs-packages.js';
 import { CLI, startAgent, writeConfig } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
+import { runCliAsync, type CliRun } from '../support/run-cli.js';
 import { waitFor } from '../support/wait.js';
 import { useZooKeeper } from '../support/zk-fixture.js';
 
@@ -29,23 +30,8 @@ const SERVICES: [name: string, cmd: string, port: number][] = [
 const nodeOf = (name: string) => `/sc/${name}/${HOST}:${SERVICES.find(([n]) => n === name)![2]}`;
 const CONFIG = SERVICES.map(([name, cmd, port]) => `[${name}]\ncmd: ${cmd}\nrefresh: 1\nservice_port: ${port}\nservice_hostname: ${HOST}\nzookeeper_path: /sc/${name}\n`).join('\n');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `zk-watcher status ARGS`, without blocking this process's event loop (the agent's ZooKeeper is ours to restart meanwhile). */
-function status(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'status', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const status = (args: string[]): Promise<CliRun> => runCliAsync(['status', ...args]);
 
 const statusUntil = (args: string[], code: number, what: string) =>
   waitFor(() => status(args), (r) => r.code === code, { what: `zk-watcher status to exit ${code}: ${what}`, timeoutMs: 60_000, intervalMs: 250 });
@@ -117,7 +103,14 @@ test('with no flags it asks 127.0.0.1:9647, where the packaged unit serves (in a
   const out = join(mkdtempSync(join(tmpdir(), 'zkw-sc-ns-')), 'status');
   dirs.push(join(out, '..'));
   const asRoot = process.getuid?.() === 0;
-  const r = spawnSync('unshare', [...(asRoot ? [] : ['--map-root-user']), '--net', 'sh', '-c', script, process.execPath, CLI, writeConfig(CONFIG), out], { encoding: 'utf8', timeout: 120_000 });
+  // Not spawnSync: the fixture's ZooKeeper session must keep its heartbeats meanwhile.
+  const child = spawn('unshare', [...(asRoot ? [] : ['--map-root-user']), '--net', 'sh', '-c', script, process.execPath, CLI, writeConfig(CONFIG), out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  let childStderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (childStderr += c));
+  const r = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ status: code, stderr: childStderr }));
+  });
   const stdout = readFileSync(`${out}.out`, 'utf8');
   const stderr = readFileSync(`${out}.err`, 'utf8');
   assert.equal(r.status, 3, `status in the namespace: ${stderr} ${r.stderr}`);
