@@ -283,7 +283,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let level: 'error' | 'warn' | 'info' | 'debug' = refused ? 'error' : entry.failures > 3 ? 'warn' : 'info';
     // A request that timed out or was refused because the connection is gone: the cause is the connection, not the request.
     const notConnected = this.session.state !== 'connected' && (error instanceof ZkUnavailableError || code === CONNECTION_LOSS);
-    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : notConnected ? `not connected to ZooKeeper (${this.session.state})` : describeZkError(error);
+    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : notConnected ? notConnectedWhy(this.session.state, error) : describeZkError(error);
     // Stopping, with no node of ours known there and no server to ask: nothing an operator must hear of (the stop line counts it).
     if (notConnected && this.state === 'draining' && entry.registration === 'absent') level = 'debug';
     const verb = entry.want ? 'register' : 'deregister';
@@ -497,4 +497,10 @@ function pidAlive(pid: number): boolean {
     // EPERM: it exists, it is just not ours to signal.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Not connected: that is the cause; a deadline that ran out meanwhile is only its echo, a lost connection under the request is worth naming. */
+function notConnectedWhy(state: string, error: unknown): string {
+  const why = `not connected to ZooKeeper (${state})`;
+  return zkCode(error) === CONNECTION_LOSS ? `${why}: ${describeZkError(error)}` : why;
 }
