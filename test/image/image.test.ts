@@ -208,3 +208,20 @@ test('as PID 1 of its own PID namespace, as docker run starts it, cmd checks kee
   assert.equal(await running.exited, 0, `the agent's exit code; its log:\n${logTail(running.logFile)}`);
   assert.equal(await obs.exists(NODE), null);
 });
+
+// What makes the first test mean something: the mirror's certificate is really checked, so
+// the build above reached it only through EXTRA_CA_CERT.
+test('without EXTRA_CA_CERT the same build fails at npm ci, refusing the mirror\'s certificate', async () => {
+  const m = started(mirror, 'the registry mirror');
+  const logFile = join(LOGS, 'build-without-ca.log');
+  const tag = `${TAG}-without-ca`;
+  try {
+    const code = await podmanBuild({ contextDir: REPO, tag, buildArgs: { NODE_IMAGE: started(BASE, 'ZKW_IMAGE_BASE'), NPM_REGISTRY: m.url }, logFile });
+    const log = logTail(logFile, 60);
+    assert.notEqual(code, 0, `the build succeeded without the mirror's CA; the end of ${logFile}:\n${log}`);
+    assert.match(log, /npm ci/, `it failed elsewhere than npm ci:\n${log}`);
+    assert.match(log, /SELF_SIGNED|self[- ]signed|UNABLE_TO_VERIFY|unable to verify/i, `npm ci failed for another reason than the certificate:\n${log}`);
+  } finally {
+    removeImage(tag);
+  }
+});
