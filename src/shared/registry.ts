@@ -38,8 +38,10 @@ A disagreement is looked at again a second later: only one still there is report
       --json               print the comparison as JSON
   -h, --help               print this help and exit
 
-Exit codes: 0 ZooKeeper holds what the agent wants; 1 ZooKeeper could not be read;
-2 bad command line or config; 3 they disagree (a flag above, or a stray node).`;
+Exit codes: 0 ZooKeeper holds what the agent wants; 1 ZooKeeper could not be read, or
+something answered at the status port but not as an agent (a timeout, an error); 2 bad
+command line or config; 3 they disagree (a flag above, or a stray node). Nothing listening
+at the status port counts as no agent: every node of ours is then STALE.`;
 
 export interface RegistryOptions {
   readonly configPaths: readonly string[];

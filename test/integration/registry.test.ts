@@ -4,6 +4,8 @@
 // back, the agent cut off from ZooKeeper while the server expires its session, no agent.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
 import { startAgent, writeConfig } from '../support/agent.js';
@@ -117,4 +119,26 @@ test('registry: exit 2 on a bad command line or a config with errors', async () 
   const broken = await runCliAsync(['registry', '-c', writeConfig('[web]\nrefresh: 1\n'), '-s', fx.zk.connectString]);
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /the config has errors/);
+});
+
+test('registry: something at the status port that does not answer as an agent is a failure (exit 1), not "no agent" (which would call every node STALE)', async () => {
+  const cfg = writeConfig(config);
+  // A listener that takes the connection and never answers, then one that answers 500.
+  const silent = createServer(() => {});
+  const erroring = createServer((_req, res) => res.writeHead(500).end('no'));
+  const listen = (s: ReturnType<typeof createServer>) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
+  try {
+    for (const [server, why] of [[silent, /no answer within 5000 ms/], [erroring, /HTTP 500/]] as const) {
+      const port = await listen(server);
+      const r = await runCliAsync(['registry', '-c', cfg, '-s', fx.zk.connectString, '--status-port', String(port)]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, why);
+      assert.match(r.stderr, new RegExp(`cannot read the agent's /status at 127\\.0\\.0\\.1:${port}`));
+      assert.doesNotMatch(r.stdout, /STALE/);
+    }
+  } finally {
+    silent.closeAllConnections();
+    erroring.closeAllConnections();
+    await Promise.all([silent, erroring].map((s) => new Promise((r) => s.close(r))));
+  }
 });

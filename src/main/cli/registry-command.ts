@@ -35,7 +35,7 @@ import { ZkReader } from './zk-reader.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const READ_TIMEOUT_MS = 5_000;
-const STATUS_TIMEOUT_MS = 3_000;
+const STATUS_TIMEOUT_MS = 5_000;
 /** A disagreement is read again after this: the agent converges in milliseconds, so one that stays is real. */
 const SECOND_LOOK_MS = 1_500;
 
@@ -125,19 +125,26 @@ function ownerAndData(node: { data: Buffer; stat: Stat }): NodeInZk {
   return { owner: /^0+$/.test(owner) ? null : owner, data: node.data.toString('utf8') };
 }
 
+/**
+ * What the running agent wants. Only a refused connection means no agent listens there; a
+ * timeout or a bad answer is a failure of this command (exit 1), not "nothing should be
+ * registered", which would call every node a live agent holds STALE.
+ */
 async function askAgent(options: RegistryOptions): Promise<AgentAnswer> {
-  const url = `http://${hostPort(options.statusAddress, options.statusPort)}/status`;
+  const where = hostPort(options.statusAddress, options.statusPort);
   let body: string;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+    const res = await fetch(`http://${where}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
     body = await res.text();
-    if (res.status !== 200) return { answered: false, why: `HTTP ${res.status}` };
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause;
-    return { answered: false, why: cause?.code ?? (e as Error).message };
+    if (cause?.code === 'ECONNREFUSED') return { answered: false, why: 'ECONNREFUSED' };
+    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${STATUS_TIMEOUT_MS} ms` : cause?.code ?? (e as Error).message;
+    throw new Error(`cannot read the agent's /status at ${where} (${why}); is --status-port right?`);
   }
   const doc = parseStatusDocument(body);
-  if (typeof doc === 'string') return { answered: false, why: doc };
+  if (typeof doc === 'string') throw new Error(`the agent's /status at ${where}: ${doc}`);
   const services = new Map<string, AgentService>(doc.services.map((s) => [s.name, { healthy: s.healthy, maintenance: s.maintenance, registration: s.registration ?? (s.registered ? 'registered' : 'absent'), path: s.path }]));
   return { answered: true, pid: doc.agent.pid, sessionId: doc.agent.sessionId, sessionState: doc.agent.sessionState, services };
 }
