@@ -56,3 +56,15 @@ test('auto: text at a terminal, JSON for a pipe or file and through syslog; an e
   for (const [args, want] of rows) assert.equal(resolveLogFormat(...args), want, JSON.stringify(args));
   assert.deepEqual(['auto', 'json', 'text', 'pretty', ''].map(isLogFormat), [true, true, true, false, false]);
 });
+
+test('--log-format: auto by default, json or text when asked, anything else a usage error naming the choices', async () => {
+  const { parseCommandLine } = await import('../../src/shared/args.js');
+  const format = (argv: string[]): string => {
+    const r = parseCommandLine(argv);
+    return r.kind === 'run' ? r.options.logFormat : r.kind === 'error' ? `error: ${r.message}` : r.kind;
+  };
+  assert.equal(format([]), 'auto');
+  assert.equal(format(['--log-format', 'json']), 'json');
+  assert.equal(format(['--log-format=text']), 'text');
+  assert.equal(format(['--log-format', 'pretty']), "error: --log-format must be auto, json, text, got 'pretty'");
+});
