@@ -48,6 +48,7 @@ test('ZooKeeper down, the session still ours: syncs say "not connected"; it come
   writeFileSync(flag, '');
   const a = fx.track(startAgent(['-c', writeConfig(render(path, [{ name: 'a', port: 1 }, { name: 'b', port: 2, cmd: `test -e ${flag}` }])), '-s', fx.zk.connectString, '--session-timeout', '30']));
   await waitFor(() => children(path), (c) => c.length === 2, { what: 'both registered' });
+  const outageBegan = Date.now();
   await fx.zk.stop();
   try {
     await a.waitForLog((r) => r.event === 'zk_disconnected', 'the lost connection noticed');
@@ -64,12 +65,12 @@ test('ZooKeeper down, the session still ours: syncs say "not connected"; it come
     await fx.zk.start();
   }
   const over = await a.waitForLog((r) => r.event === 'zk_outage_over', 'the outage line');
-  const down = events(a, 'zk_disconnected')[0]!;
+  const outageSeen = Date.now();
   const up = events(a, 'zk_connected').at(-1)!;
   assert.equal(up.fresh, false, 'the same session');
   assert.deepEqual([over.sessionLost, over.reregistered, over.registered, over.missing], [false, 0, 2, 0]);
-  // The agent's own clock between its two lines: the outage it measured is that one.
-  assert.ok(Math.abs(Number(over.durationMs) - (Number(up.time) - Number(down.time))) < 1000, `${over.durationMs} ms vs the lines ${Number(up.time) - Number(down.time)} ms apart`);
+  // The outage the agent measured lies within the one this test made (a bound, not a timing).
+  assert.ok(Number(over.durationMs) > 0 && Number(over.durationMs) <= outageSeen - outageBegan, `${over.durationMs} ms, within the ${outageSeen - outageBegan} ms from stopping ZooKeeper to the line`);
   assert.match(over.msg, /^ZooKeeper outage over after \d+\.\d s \(reconnected within the session\): 2 kept, 0 re-registered$/);
   assert.equal(events(a, 'zk_outage_over').length, 1);
 
