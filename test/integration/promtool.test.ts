@@ -146,7 +146,7 @@ test('a real Prometheus scrapes the agent without error, evaluates every shipped
   copyFileSync(RULES, join(dir, 'rules.yml'));
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: zk-watcher\n    static_configs: [{ targets: ['127.0.0.1:${port}'] }]\n`,
+    `global: { scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 1s }\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: zk-watcher\n    static_configs: [{ targets: ['127.0.0.1:${port}'] }]\n`,
   );
   const web = await freePort();
   const prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${web}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -156,7 +156,8 @@ test('a real Prometheus scrapes the agent without error, evaluates every shipped
   const api = async <T>(path: string): Promise<T> => ((await (await fetch(`http://127.0.0.1:${web}/api/v1/${path}`)).json()) as { data: T }).data;
   try {
     type Targets = { activeTargets: { health: string; lastError: string }[] };
-    const targets = await waitFor(() => api<Targets>('targets'), (t) => t.activeTargets.length === 1 && t.activeTargets[0]!.health !== 'unknown', { what: 'the first scrape', timeoutMs: 60_000, intervalMs: 250 });
+    // A scrape that works (one slow scrape of a loaded machine may time out first; every scrape parsing is what counts).
+    const targets = await waitFor(() => api<Targets>('targets'), (t) => t.activeTargets.length === 1 && t.activeTargets[0]!.health === 'up', { what: 'a scrape that worked', timeoutMs: 60_000, intervalMs: 250 });
     assert.deepEqual(targets.activeTargets.map((t) => [t.health, t.lastError]), [['up', '']], 'the scrape worked');
 
     type Rules = { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
@@ -174,7 +175,9 @@ test('a real Prometheus scrapes the agent without error, evaluates every shipped
     });
     assert.deepEqual(raised(alerts, 'ZkWatcherHealthyButNotRegistered'), ['stuck']);
     assert.deepEqual(raised(alerts, 'ZkWatcherCheckFailing'), ['down']);
-    for (const quiet of ['ZkWatcherNotConnected', 'ZkWatcherReloadFailed', 'ZkWatcherDown', 'ZkWatcherSessionExpired']) assert.deepEqual(raised(alerts, quiet), [], quiet);
+    for (const quiet of ['ZkWatcherNotConnected', 'ZkWatcherReloadFailed', 'ZkWatcherSessionExpired']) assert.deepEqual(raised(alerts, quiet), [], quiet);
+    // Down has a for: of its own: a scrape that timed out on a loaded machine may make it pending, never firing.
+    assert.deepEqual(alerts.alerts.filter((x) => x.labels.alertname === 'ZkWatcherDown' && x.state === 'firing'), [], 'ZkWatcherDown firing');
   } finally {
     prometheus.kill('SIGKILL');
     await closed;
