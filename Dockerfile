@@ -12,7 +12,8 @@
 #                  TLS-intercepting proxy or a mirror with its own CA:
 #                    --build-arg EXTRA_CA_CERT="$(cat proxy-ca.pem)"
 #                  apt trusts it for https sources, npm and node through NODE_EXTRA_CA_CERTS.
-#                  It is removed before the end of each stage: the image does not trust it.
+#                  The runtime stage removes it: the image does not trust it. (A certificate
+#                  is no secret; build arguments show in `docker history`.)
 # http_proxy, https_proxy and no_proxy are build arguments Docker and podman pass on already.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
