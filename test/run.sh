@@ -10,7 +10,8 @@ node24=$(bash test/support/node24.sh)
 # One test file at a time: the machine has two cores and the integration tests start JVMs.
 # Node 20 takes no globs after --test: name the test files (support files are not tests).
 # build/test/systemd needs root and boots a container: `npm run test:systemd` runs it.
-mapfile -t tests < <(find build/test -path build/test/systemd -prune -o -name '*.test.js' -print | sort)
+# build/test/image builds and runs the Docker image, for minutes: `npm run test:image` runs it.
+mapfile -t tests < <(find build/test -path build/test/systemd -prune -o -path build/test/image -prune -o -name '*.test.js' -print | sort)
 # Node 24, a subset: every unit test (shared, workers, main, packaging), the agent's
 # end-to-end test, and the agent as PID 1 (the image runs Node 24 as PID 1). Running every
 # file twice would double the time; this subset covers what depends on the Node version:
