@@ -17,8 +17,8 @@ import { startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js'
 import { bootContainer, type Container } from './container.js';
 import { allRegistered, Observer, type NodeView } from './observer.js';
 import { sampleFor } from './sample.js';
-import { brokenConfig, goodConfig, HEALTHY_NODES, HOSTNAME, pathOf, SERVICES, UNHEALTHY_NODES } from './services.js';
-import { check, CONFIG_FILE, installUnit, journalCursor, parseSpan, REPO_INSIDE, showProperties, systemctl, tail, unitEvents, unitJournal, unitState, writeConfig, type UnitState } from './unit.js';
+import { brokenConfig, goodConfig, HEALTHY_NODES, HOSTNAME, nodeOf, pathOf, SERVICES, UNHEALTHY_NODES } from './services.js';
+import { check, CONFIG_FILE, installUnit, journalCursor, parseSpan, REPO_INSIDE, showProperties, systemctl, tail, unitEvents, unitJournal, unitState, writeConfig, UNIT, type UnitState } from './unit.js';
 
 const ROOT = process.env['ZKW_SYSTEMD_ROOT'];
 // build/test/systemd/ -> the repository
@@ -208,6 +208,16 @@ test('(c) systemctl reload with a broken config fails and says FILE:LINE; the no
       { timeoutMs: 30_000, intervalMs: 500, what: `'${where}' in systemctl reload's output or the unit's journal` },
     );
   });
+  await t.test('a SIGHUP that bypasses ExecReload= is refused by the agent, and journalctl -p err finds its error lines (each line carries its priority to the journal)', async () => {
+    // ExecReload= refused the broken file before the agent heard of it; a signal sent by hand reaches the agent itself.
+    check('systemctl kill -s HUP', await systemctl(c, ['kill', '--kill-whom=main', '--signal=SIGHUP', 'zk-watcher']));
+    const errors = await waitFor(
+      async () => check('journalctl -p err', await c.exec(['journalctl', '--no-pager', '-o', 'cat', '-u', UNIT, '-p', 'err', `--after-cursor=${cursor}`], { timeoutMs: 30_000 })).stdout,
+      (text) => text.includes(where) && /"event":"reload_rejected"/.test(text),
+      { timeoutMs: 30_000, intervalMs: 500, what: "the agent's reload_rejected and FILE:LINE lines at priority err or worse" },
+    );
+    assert.doesNotMatch(errors, /"level":30\b/, 'no info line is filed as an error');
+  });
   await t.test('the nodes stay registered, untouched, and MainPID is unchanged', async () => {
     const nodes = await observed(HEALTHY_NODES);
     assert.deepEqual(
@@ -241,6 +251,21 @@ test('(e) as installed: the status server answers `zk-watcher status` on loopbac
   await t.test('StateDirectory= made /var/lib/zk-watcher/maintenance, owned by zk-watcher', async () => {
     const r = check('stat', await c.exec(['stat', '-c', '%U %F', '/var/lib/zk-watcher/maintenance']));
     assert.equal(r.stdout.trim(), 'zk-watcher directory');
+  });
+  await t.test("zk-watcher maint on web --reason takes its node out and says why in systemctl status; maint off puts it back", async () => {
+    const web = SERVICES.find((s) => s.name === 'web')!;
+    const on = await c.exec(['zk-watcher', 'maint', 'on', 'web', '--reason', 'deploy 42'], { timeoutMs: 30_000 });
+    assert.equal(on.code, 0, `maint on: ${on.stdout}${on.stderr}`);
+    await waitFor(() => observed([nodeOf(web)]), (v) => v[0]?.owner === null, { timeoutMs: 60_000, intervalMs: 500, what: "web's node gone after maint on" });
+    const status = await waitFor(
+      async () => (await showProperties(c, ['StatusText']))['StatusText'] ?? '',
+      (text) => /maintenance/.test(text) && text.includes('deploy 42'),
+      { timeoutMs: 60_000, intervalMs: 500, what: "systemd's STATUS= naming the maintenance and its reason" },
+    );
+    t.diagnostic(`StatusText during maintenance: ${status}`);
+    const off = await c.exec(['zk-watcher', 'maint', 'off', 'web'], { timeoutMs: 30_000 });
+    assert.equal(off.code, 0, `maint off: ${off.stdout}${off.stderr}`);
+    await registeredNodes("web's node back after maint off", 60_000);
   });
   await t.test('zk-watcher-once fails a check that passes as root and fails in the sandbox; a harmless one passes in both', async () => {
     // ProtectSystem=strict: /etc is read-only in the unit, writable to root outside it.
