@@ -65,8 +65,10 @@ USER node
 # orchestrator restarts unhealthy containers, and a ZooKeeper outage must not restart every
 # sidecar of a fleet. A stuck event loop answers nothing within 5 s and fails it too. curl,
 # not node: a node start costs ~0.37 s of CPU and 58 MB, every 30 s in every container.
+# STATUS_PORT (the --from-env variable that moves the status server; 0 or off: none) is
+# followed, so sidecars sharing a host's loopback (--network host) each ask their own.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD curl -fsS -m 5 -o /dev/null http://127.0.0.1:9647/livez || exit 1
+  CMD port="${STATUS_PORT:-9647}"; [ "$port" = 0 ] || [ "$port" = off ] || curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$port/livez" || exit 1
 # Young-generation semi-spaces of 2 MB instead of V8's 16: 146 -> 110 MB RSS at 1000
 # services, the same checks/s at saturation (README "Measured"). On node's command line,
 # not in NODE_OPTIONS, which every check would inherit. The status server (GET /status,

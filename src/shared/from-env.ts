@@ -7,10 +7,12 @@
 //   REFRESH 30; ZOOKEEPER_HOST the default gateway (DOCKER_HOST_IP); ZOOKEEPER_PORT 2181;
 //   VERBOSE: any non-empty value turns on verbose logs (even "false");
 //   WAIT_TIME seconds slept before starting; DRAIN_TIME seconds before exiting on SIGTERM.
+// Ours: STATUS_PORT, the status server's port (0 or off: none), over the command line's.
 
 import { buildConfig } from './config.js';
 import type { Problem } from './problems.js';
 import { connectStringProblem } from './servers.js';
+import { parseStatusPort } from './status-args.js';
 import type { Config } from './types.js';
 
 /** What the effectful side read for us (null: not available). */
@@ -28,6 +30,8 @@ export interface FromEnvSettings {
   readonly verbose: boolean;
   readonly waitTimeS: number;
   readonly drainTimeS: number;
+  /** STATUS_PORT: a port, null for none (0 or off), undefined when not set (the command line's stands). */
+  readonly statusPort: number | null | undefined;
 }
 
 export type FromEnvResult =
@@ -96,6 +100,7 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
   }
   const waitTimeS = number(get('WAIT_TIME') ?? '0', 'WAIT_TIME', bad, { integer: false, min: 0, max: 86_400 });
   const drainTimeS = number(get('DRAIN_TIME') ?? '0', 'DRAIN_TIME', bad, { integer: false, min: 0, max: 86_400 });
+  const statusPort = statusPortOf(get('STATUS_PORT'), bad);
   // A missing or multi-line value is already reported: a valid stand-in takes its line, so the
   // section's rules still judge every other variable and the operator sees every problem at once.
   const unusable = new Set(lines.filter(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!)).map(([, name]) => name));
@@ -115,8 +120,18 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
     ok: true,
     notes,
     warnings: renamed,
-    settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS! },
+    settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS!, statusPort },
   };
+}
+
+/** STATUS_PORT -> a port, null (0 or off: no status server), or undefined (not set); a bad value is reported. */
+function statusPortOf(raw: string | undefined, bad: (variable: string, message: string) => void): number | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '0' || raw.toLowerCase() === 'off') return null;
+  const port = parseStatusPort(raw);
+  if (typeof port === 'number') return port;
+  bad('STATUS_PORT', `must be a port from 1 to 65535, or 0 or off for no status server, got '${raw}'`);
+  return undefined;
 }
 
 /** `$NAME` and `${NAME}` from env (unset: empty), as the entrypoint's `eval echo` did for plain references. */

@@ -3,15 +3,17 @@
 // start and DRAIN_TIME the exit after deregistration, as the original entrypoint did.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { startAgent, type Agent } from '../support/agent.js';
+import { freePort } from '../support/ports.js';
+import { startAgent, writeConfig, type Agent } from '../support/agent.js';
 import { waitFor } from '../support/wait.js';
 import { useZooKeeper } from '../support/zk-fixture.js';
 
 const fx = useZooKeeper();
 
-function agentFromEnv(vars: Record<string, string>): Agent {
-  const a = startAgent(['--from-env'], { PATH: process.env.PATH, ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(fx.zk.port), ...vars });
+function agentFromEnv(vars: Record<string, string>, args: readonly string[] = []): Agent {
+  const a = startAgent(['--from-env', ...args], { PATH: process.env.PATH, ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(fx.zk.port), ...vars });
   fx.track(a);
   return a;
 }
@@ -52,4 +54,43 @@ test('a signal during WAIT_TIME ends the agent at once, without registering', as
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0, a.stderr());
   assert.equal(await fx.observer.exists('/docker/late/docker-host-3:1'), null);
+});
+
+test('sidecars sharing a loopback: one whose status port is taken warns and still registers; STATUS_PORT gives another its own', async () => {
+  // The port the image's entrypoint asks for, held by someone else (another sidecar with --network host).
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const taken = (holder.address() as { port: number }).port;
+  try {
+    const a = agentFromEnv({ ZK_PATH: '/docker/shared', SVC_HOST: 'docker-host-4', SVC_PORT: '1', CMD: 'true', REFRESH: '1' }, ['--status-port', String(taken)]);
+    const warned = await a.waitForLog((r) => r.event === 'status_listen_failed', 'the taken port warned about');
+    assert.equal(warned.level, 40, 'a warning, not fatal');
+    await waitFor(() => fx.observer.exists('/docker/shared/docker-host-4:1'), (s) => s !== null, { what: 'the node registered all the same' });
+
+    const own = await freePort();
+    const b = agentFromEnv({ ZK_PATH: '/docker/shared', SVC_HOST: 'docker-host-4', SVC_PORT: '2', CMD: 'true', REFRESH: '1', STATUS_PORT: String(own) }, ['--status-port', String(taken)]);
+    await waitFor(() => fx.observer.exists('/docker/shared/docker-host-4:2'), (s) => s !== null, { what: 'the second sidecar registered' });
+    const live = await waitFor(() => fetch(`http://127.0.0.1:${own}/livez`).then((r) => r.status, () => 0), (code) => code === 200, { what: `/livez on STATUS_PORT ${own}` });
+    assert.equal(live, 200);
+    assert.ok(!b.logs.some((r) => r.event === 'status_listen_failed'), 'STATUS_PORT replaced the taken port');
+    for (const agent of [a, b]) {
+      agent.signal('SIGTERM');
+      assert.equal(await agent.exited, 0, agent.stderr());
+    }
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
+});
+
+test('without --from-env a taken status port is still fatal: nothing is registered', async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const taken = (holder.address() as { port: number }).port;
+  try {
+    const a = fx.track(startAgent(['-c', writeConfig('[web]\ncmd: true\nrefresh: 1\nservice_port: 1\nservice_hostname: h\nzookeeper_path: /docker/fatal\n'), '-s', fx.zk.connectString, '--status-port', String(taken)]));
+    assert.equal(await a.exited, 1, a.stderr());
+    assert.equal(await fx.observer.exists('/docker/fatal/h:1'), null);
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
 });

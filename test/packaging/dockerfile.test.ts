@@ -5,11 +5,15 @@
 // Building and running the image for real is `npm run test:image` (test/image/).
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT } from '../../src/shared/status-args.js';
+import { freePort } from '../support/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -70,7 +74,7 @@ test('every build argument a stage uses is declared in that stage (FROM lines: b
   for (const l of instructions.filter((i) => i.startsWith('ARG '))) assert.ok(!PREDEFINED.has(argName(l)), `${l}: Docker passes it on already`);
 });
 
-test('the entrypoint runs the script the build makes from src/main/cli.ts, and the HEALTHCHECK asks where it serves status', () => {
+test('the entrypoint runs the script the build makes from src/main/cli.ts and serves status where zk-watcher status asks', () => {
   const entrypoints = instructions.filter((l) => l.startsWith('ENTRYPOINT '));
   assert.equal(entrypoints.length, 1);
   const argv = JSON.parse(entrypoints[0]!.slice('ENTRYPOINT '.length)) as string[];
@@ -84,7 +88,41 @@ test('the entrypoint runs the script the build makes from src/main/cli.ts, and t
   // The default of `zk-watcher status` is where an operator's `docker exec … zk-watcher status` asks.
   assert.equal(port, String(DEFAULT_STATUS_PORT));
   assert.equal(address, DEFAULT_STATUS_ADDRESS);
-  const health = instructions.filter((l) => l.startsWith('HEALTHCHECK '));
-  assert.equal(health.length, 1);
-  assert.ok(health[0]!.includes(` http://${address}:${port}/livez `), `${health[0]} asks http://${address}:${port}/livez`);
+  assert.equal(instructions.filter((l) => l.startsWith('HEALTHCHECK ')).length, 1);
+});
+
+/** The HEALTHCHECK's CMD in shell form, as the image's /bin/sh runs it. */
+function healthCommand(): string {
+  const health = instructions.find((l) => l.startsWith('HEALTHCHECK '))!;
+  const m = /\sCMD\s+(.*)$/.exec(health);
+  assert.ok(m && !m[1]!.startsWith('['), `${health}: a shell-form CMD`);
+  return m[1]!;
+}
+
+test('the HEALTHCHECK, run by sh with curl as in the image: healthy on a 200 from /livez at the entrypoint\'s port or STATUS_PORT, unhealthy on a 503 or nothing there, skipped with STATUS_PORT=0', async () => {
+  const argv = JSON.parse(instructions.find((l) => l.startsWith('ENTRYPOINT '))!.slice('ENTRYPOINT '.length)) as string[];
+  const entrypointPort = Number(argv[argv.indexOf('--status-port') + 1]);
+  let answer = 200;
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(answer).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const run = (env: Record<string, string>) =>
+    new Promise<number | null>((resolve) => execFile('/bin/sh', ['-c', healthCommand()], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (e) => resolve(e === null ? 0 : typeof e.code === 'number' ? e.code : null)));
+  try {
+    assert.equal(await run({ STATUS_PORT: String(port) }), 0);
+    assert.deepEqual(asked, ['/livez']);
+    answer = 503;
+    assert.equal(await run({ STATUS_PORT: String(port) }), 1);
+    assert.equal(await run({ STATUS_PORT: '0' }), 0, 'no status server: nothing to ask');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  // Nothing listening where it asks: unhealthy. Without STATUS_PORT it asks the entrypoint's port.
+  const closed = await freePort();
+  assert.equal(await run({ STATUS_PORT: String(closed) }), 1);
+  assert.match(healthCommand(), new RegExp(`\\$\\{STATUS_PORT:-${entrypointPort}\\}`));
 });

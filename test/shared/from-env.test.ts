@@ -110,3 +110,11 @@ test('the default gateway is read from /proc/net/route text', () => {
   assert.equal(defaultGatewayFromRouteTable(table.split('\n').slice(0, 2).join('\n')), null);
   assert.equal(defaultGatewayFromRouteTable(''), null);
 });
+
+test('STATUS_PORT moves the status server or turns it off; unset, the command line decides; a bad one is named', () => {
+  assert.equal(ok(REQUIRED).settings.statusPort, undefined);
+  assert.equal(ok({ ...REQUIRED, STATUS_PORT: '9648' }).settings.statusPort, 9648);
+  assert.equal(ok({ ...REQUIRED, STATUS_PORT: '0' }).settings.statusPort, null);
+  assert.equal(ok({ ...REQUIRED, STATUS_PORT: 'off' }).settings.statusPort, null);
+  assert.deepEqual(errors({ ...REQUIRED, STATUS_PORT: '70000' }), ["environment variable STATUS_PORT: must be a port from 1 to 65535, or 0 or off for no status server, got '70000'"]);
+});

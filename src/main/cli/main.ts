@@ -128,9 +128,13 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
   });
   // Loaded only when asked for: prom-client costs ~70 ms of start-up and some memory.
   const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon: daemon.view, version: version(), secret: config.auth?.password ?? null, logger, durationHistogram: options.durationHistogram });
-  // Asked for and not servable (port taken): fail before registering anything.
+  // Asked for and not servable (port taken): fail before registering anything (--from-env: warn, below).
   const listening = await status?.listen().then(() => null, (e: Error) => e.message);
-  if (listening) {
+  if (listening && options.fromEnv) {
+    // A sidecar's job is its registration: with --network host, sidecars share one loopback
+    // and the original image started them all; the status server is what gives way.
+    logger.warn({ event: 'status_listen_failed', error: listening }, `${listening}; running without the status server (give each sidecar its own STATUS_PORT)`);
+  } else if (listening) {
     logger.fatal({ event: 'status_listen_failed', error: listening }, listening);
     return 1;
   }
