@@ -49,7 +49,12 @@ test('exit 4 while a healthy service is not registered, 0 once it is, 3 while Zo
   await waitFor(() => fx.observer.exists(nodeOf('good')), (s) => s !== null, { what: 'good registered', timeoutMs: 60_000 });
   await agent.waitForLog((r) => r.event === 'path_held_by_other' && r.path === nodeOf('taken'), 'the agent leaving the foreign node alone');
 
-  const four = await statusUntil(flags, 4, 'taken is healthy and not registered');
+  // Exit 4 comes with taken's first result; the others' first results may come a moment later.
+  const four = await waitFor(() => status(flags), (r) => r.code === 4 && !/\bunknown\b/.test(r.stdout), {
+    what: 'zk-watcher status to exit 4 (taken is healthy and not registered) once every service has a result',
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
   assert.equal(four.stderr, 'zk-watcher status: 1 healthy service is not registered (not in maintenance): taken\n');
   const lines = four.stdout.trimEnd().split('\n');
   assert.match(lines[1]!, /^SERVICE\s+ZNODE\s+HEALTH\s+REGISTERED\s+LAST RESULT\s+SINCE\s+OUTPUT$/);
