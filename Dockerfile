@@ -66,9 +66,11 @@ USER node
 # sidecar of a fleet. A stuck event loop answers nothing within 5 s and fails it too. curl,
 # not node: a node start costs ~0.37 s of CPU and 58 MB, every 30 s in every container.
 # STATUS_PORT (the --from-env variable that moves the status server; 0 or off: none) is
-# followed, so sidecars sharing a host's loopback (--network host) each ask their own.
+# followed, so sidecars sharing a host's loopback (--network host) each ask their own; and
+# the answer must come from this container's agent (its PID namespace, in a header), never
+# from another sidecar that holds the port.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD port="${STATUS_PORT:-9647}"; [ "$port" = 0 ] || [ "$port" = off ] || curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$port/livez" || exit 1
+  CMD port="${STATUS_PORT:-9647}"; [ "$port" = 0 ] || [ "$port" = off ] || { headers=$(curl -fsS -m 5 -D - -o /dev/null "http://127.0.0.1:$port/livez") && printf '%s' "$headers" | grep -qiF "x-zk-watcher-pid-ns: $(readlink /proc/self/ns/pid)"; } || exit 1
 # Young-generation semi-spaces of 2 MB instead of V8's 16: 146 -> 110 MB RSS at 1000
 # services, the same checks/s at saturation (README "Measured"). On node's command line,
 # not in NODE_OPTIONS, which every check would inherit. The status server (GET /status,

@@ -127,8 +127,9 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
 /** STATUS_PORT -> a port, null (0 or off: no status server), or undefined (not set); a bad value is reported. */
 function statusPortOf(raw: string | undefined, bad: (variable: string, message: string) => void): number | null | undefined {
   if (raw === undefined) return undefined;
-  if (raw === '0' || raw.toLowerCase() === 'off') return null;
-  const port = parseStatusPort(raw);
+  // Exactly as the image's HEALTHCHECK (a shell test) reads it: no case folding, no spaces.
+  if (raw === '0' || raw === 'off') return null;
+  const port = /^[0-9]+$/.test(raw) ? parseStatusPort(raw) : 'not a number';
   if (typeof port === 'number') return port;
   bad('STATUS_PORT', `must be a port from 1 to 65535, or 0 or off for no status server, got '${raw}'`);
   return undefined;

@@ -3,7 +3,10 @@
 // start and DRAIN_TIME the exit after deregistration, as the original entrypoint did.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { freePort } from '../support/ports.js';
 import { startAgent, writeConfig, type Agent } from '../support/agent.js';
@@ -72,6 +75,11 @@ test('sidecars sharing a loopback: one whose status port is taken warns and stil
     await waitFor(() => fx.observer.exists('/docker/shared/docker-host-4:2'), (s) => s !== null, { what: 'the second sidecar registered' });
     const live = await waitFor(() => fetch(`http://127.0.0.1:${own}/livez`).then((r) => r.status, () => 0), (code) => code === 200, { what: `/livez on STATUS_PORT ${own}` });
     assert.equal(live, 200);
+    // The image's HEALTHCHECK itself, run by sh, passes on this agent's answer (same PID namespace as this test).
+    const dockerfile = readFileSync(fileURLToPath(new URL('../../../Dockerfile', import.meta.url)), 'utf8').replace(/\\\n/g, ' ');
+    const health = /^HEALTHCHECK .*?\sCMD\s+(.*)$/m.exec(dockerfile)![1]!;
+    const healthy = await new Promise<number>((resolve) => execFile('/bin/sh', ['-c', health], { env: { PATH: process.env.PATH, STATUS_PORT: String(own) }, timeout: 30_000 }, (e) => resolve(e === null ? 0 : Number(e.code ?? -1))));
+    assert.equal(healthy, 0, 'the HEALTHCHECK accepts its own agent');
     assert.ok(!b.logs.some((r) => r.event === 'status_listen_failed'), 'STATUS_PORT replaced the taken port');
     for (const agent of [a, b]) {
       agent.signal('SIGTERM');

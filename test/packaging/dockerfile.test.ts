@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -99,14 +99,17 @@ function healthCommand(): string {
   return m[1]!;
 }
 
-test('the HEALTHCHECK, run by sh with curl as in the image: healthy on a 200 from /livez at the entrypoint\'s port or STATUS_PORT, unhealthy on a 503 or nothing there, skipped with STATUS_PORT=0', async () => {
+test('the HEALTHCHECK, run by sh with curl as in the image: healthy on a 200 from /livez of an agent in its own PID namespace at the entrypoint\'s port or STATUS_PORT; unhealthy on a 503, on another container\'s agent, or nothing there; skipped with STATUS_PORT=0', async () => {
   const argv = JSON.parse(instructions.find((l) => l.startsWith('ENTRYPOINT '))!.slice('ENTRYPOINT '.length)) as string[];
   const entrypointPort = Number(argv[argv.indexOf('--status-port') + 1]);
+  // What the agent's /livez says of itself (status-server.ts), as this process (and the sh it runs) sees its namespace.
+  const ours = readlinkSync('/proc/self/ns/pid');
   let answer = 200;
+  let namespace = ours;
   const asked: string[] = [];
   const server = createServer((req, res) => {
     asked.push(req.url ?? '');
-    res.writeHead(answer).end();
+    res.writeHead(answer, { 'X-Zk-Watcher-Pid-Ns': namespace }).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -115,6 +118,9 @@ test('the HEALTHCHECK, run by sh with curl as in the image: healthy on a 200 fro
   try {
     assert.equal(await run({ STATUS_PORT: String(port) }), 0);
     assert.deepEqual(asked, ['/livez']);
+    namespace = 'pid:[1]';
+    assert.equal(await run({ STATUS_PORT: String(port) }), 1, 'another container\'s agent on a shared loopback answers for nobody here');
+    namespace = ours;
     answer = 503;
     assert.equal(await run({ STATUS_PORT: String(port) }), 1);
     assert.equal(await run({ STATUS_PORT: '0' }), 0, 'no status server: nothing to ask');

@@ -116,5 +116,7 @@ test('STATUS_PORT moves the status server or turns it off; unset, the command li
   assert.equal(ok({ ...REQUIRED, STATUS_PORT: '9648' }).settings.statusPort, 9648);
   assert.equal(ok({ ...REQUIRED, STATUS_PORT: '0' }).settings.statusPort, null);
   assert.equal(ok({ ...REQUIRED, STATUS_PORT: 'off' }).settings.statusPort, null);
+  // As the HEALTHCHECK's shell test reads it: OFF or a padded port would be a healthcheck asking nowhere.
+  for (const bad of ['OFF', ' 9648']) assert.match(errors({ ...REQUIRED, STATUS_PORT: bad }).join('\n'), /^environment variable STATUS_PORT: must be a port/);
   assert.deepEqual(errors({ ...REQUIRED, STATUS_PORT: '70000' }), ["environment variable STATUS_PORT: must be a port from 1 to 65535, or 0 or off for no status server, got '70000'"]);
 });

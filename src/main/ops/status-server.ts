@@ -1,6 +1,7 @@
 // --status-port: GET /metrics (Prometheus text) and GET /status (JSON) over plain
 // node:http, on loopback unless told otherwise. Read-only: it changes nothing.
 
+import { readlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -70,9 +71,14 @@ export class StatusServer {
     }
   }
 
-  /** GET /livez (the image's HEALTHCHECK): 200 while the check engine runs, as systemd's watchdog judges it, whatever ZooKeeper does; 503 and why not. */
+  /**
+   * GET /livez (the image's HEALTHCHECK): 200 while the check engine runs, as systemd's watchdog
+   * judges it, whatever ZooKeeper does; 503 and why not. The PID namespace in a header lets the
+   * healthcheck tell our answer from another container's on a shared loopback (--network host).
+   */
   private live(res: ServerResponse): void {
     const stall = engineStall(this.options.daemon.engine());
+    if (PID_NAMESPACE !== null) res.setHeader('X-Zk-Watcher-Pid-Ns', PID_NAMESPACE);
     send(res, stall === null ? 200 : 503, 'text/plain', stall === null ? 'ok: the check engine runs\n' : `stuck: ${stall}\n`);
   }
 
@@ -126,6 +132,15 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
     res.on('close', done);
   });
 }
+
+/** `pid:[4026531836]`: the same for every process of a container, another for each container; null without /proc. */
+const PID_NAMESPACE = ((): string | null => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+})();
 
 function send(res: ServerResponse, code: number, type: string, body: string): void {
   res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
