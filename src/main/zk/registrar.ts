@@ -83,7 +83,8 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   /** No create before this moment (performance.now()): a fleet re-registering at once after a ZooKeeper restart is spread out. */
   private createNotBefore = 0;
   private outagePhase: OutagePhase = 'none';
-  private outage = { since: 0, durationMs: 0, sessionLost: false, reregistered: 0 };
+  /** reregistered: the paths registered again in this outage (a set: a node re-made twice is one). */
+  private outage = { since: 0, durationMs: 0, sessionLost: false, reregistered: new Set<string>() };
   private outageTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly session: ZkSession, private readonly log: Logger) {
@@ -238,7 +239,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 
   private outageDown(sessionLost: boolean): void {
     if (this.state !== 'open') return;
-    if (this.outagePhase === 'none') this.outage = { since: performance.now(), durationMs: 0, sessionLost, reregistered: 0 };
+    if (this.outagePhase === 'none') this.outage = { since: performance.now(), durationMs: 0, sessionLost, reregistered: new Set() };
     else this.outage.sessionLost ||= sessionLost;
     this.outagePhase = 'down';
     clearTimeout(this.outageTimer);
@@ -258,11 +259,19 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   /** Once every wanted node is settled (no sync running or waiting), or `anyway` at the wait's end: one line. */
   private maybeSummarizeOutage(anyway: boolean): void {
     if (this.outagePhase !== 'recovering') return;
-    const entries = [...this.entries.values()];
-    if (!anyway && entries.some((e) => e.running || e.retryTimer !== undefined)) return;
-    const wanted = entries.filter((e) => e.want !== null);
-    const registered = wanted.filter((e) => e.registration === 'registered').length;
-    const facts = { durationMs: Math.round(this.outage.durationMs), sessionLost: this.outage.sessionLost, reregistered: this.outage.reregistered, registered, missing: wanted.length - registered };
+    // Called after every sync while recovering: no copy of the table, and out at the first unsettled entry.
+    if (!anyway) for (const e of this.entries.values()) if (e.running || e.retryTimer !== undefined) return;
+    let wanted = 0;
+    let registered = 0;
+    let reregistered = 0;
+    for (const e of this.entries.values()) {
+      if (e.want === null) continue;
+      wanted++;
+      if (e.registration !== 'registered') continue;
+      registered++;
+      if (this.outage.reregistered.has(e.path)) reregistered++;
+    }
+    const facts = { durationMs: Math.round(this.outage.durationMs), sessionLost: this.outage.sessionLost, reregistered, registered, missing: wanted - registered };
     this.outageOver();
     this.log.info({ event: 'zk_outage_over', ...facts }, outageSummary(facts));
   }
@@ -354,7 +363,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       this.note(entry, 'confirmed');
       this.confirm(entry);
       entry.log.info({ event: 'taken_over', path: entry.path, previousOwner: owner }, `took over ${entry.path} from our earlier session`);
-      if (this.outagePhase !== 'none') this.outage.reregistered++;
+      if (this.outagePhase !== 'none') this.outage.reregistered.add(entry.path);
       return;
     }
     this.note(entry, 'gone');
@@ -402,7 +411,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     this.note(entry, 'confirmed');
     this.confirm(entry);
     entry.log.info({ event: 'registered', path: entry.path }, `registered ${entry.path}`);
-    if (this.outagePhase !== 'none') this.outage.reregistered++;
+    if (this.outagePhase !== 'none') this.outage.reregistered.add(entry.path);
     // Watch the node we just made, so a delete by anyone brings it back. (Not `again ||= await`:
     // that reads `again` before the await and would lose a kick that lands during it.)
     if (!(await this.watchCreated(entry))) entry.again = true;
