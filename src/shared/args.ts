@@ -99,7 +99,7 @@ Options (zk-watcher's own):
       --from-env         configure one service from the Docker image's variables
                          (ZK_PATH, SVC_HOST, SVC_PORT, CMD, ...) instead of -c and -s
       --status-port PORT serve GET /status (JSON) and GET /metrics (Prometheus)
-                         on this port (default: no server)
+                         on this port (default, or off: no server)
       --status-address ADDR
                          the address to serve them on (default ${DEFAULT_STATUS_ADDRESS})
       --duration-histogram service|agent|off
@@ -254,7 +254,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
   if (!(statsInterval >= 0 && statsInterval <= 86_400)) {
     return { kind: 'error', message: `--stats-interval must be a number of seconds from 0 to 86400, got '${v['stats-interval']}'` };
   }
-  const statusPort = v['status-port'] === undefined ? null : parseStatusPort(v['status-port']);
+  // off (or 0): no status server, so the unit's --status-port ${ZK_STATUS_PORT} can be turned off from /etc/default.
+  const statusPort = v['status-port'] === undefined || v['status-port'] === 'off' || v['status-port'] === '0' ? null : parseStatusPort(v['status-port']);
   if (typeof statusPort === 'string') return { kind: 'error', message: statusPort };
   const statusAddress = parseStatusAddress(v['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof statusAddress !== 'string') return { kind: 'error', message: statusAddress.problem };

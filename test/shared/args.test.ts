@@ -118,3 +118,12 @@ test('--duration-histogram: agent by default, service or off on request, anythin
   assert.equal(bad.kind, 'error');
   assert.match((bad as { message: string }).message, /--duration-histogram must be service, agent or off, got 'per-service'/);
 });
+
+test('--status-port: a port serves; off or 0 serves nothing (the unit passes ${ZK_STATUS_PORT} always); anything else is an error', () => {
+  assert.equal(options(['--status-port', '9647']).statusPort, 9647);
+  assert.equal(options(['--status-port', 'off']).statusPort, null);
+  assert.equal(options(['--status-port', '0']).statusPort, null);
+  assert.equal(options([]).statusPort, null);
+  const bad = parseCommandLine(['--status-port', 'nine']);
+  assert.equal(bad.kind, 'error');
+});
