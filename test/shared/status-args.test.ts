@@ -19,7 +19,7 @@ test('the agent: no status server by default, loopback by default, the maintenan
 
 test('the agent: bad status flags are errors naming the flag', () => {
   for (const [argv, flag] of [
-    [['--status-port', '0'], '--status-port'],
+    [['--status-port', '-1'], '--status-port'],
     [['--status-port', '65536'], '--status-port'],
     [['--status-port', 'http'], '--status-port'],
     [['--status-port', '1.5'], '--status-port'],
