@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -159,3 +159,56 @@ test('-l with a syslog socket that is not there yet: one warning on stderr namin
     await rsyslog.close();
   }
 });
+
+test('-l and logger(1) dies: the agent goes on, says so once on stderr, and later lines reach stderr; it still stops with 0', async () => {
+  const rsyslog = await startRsyslog('if $programname == "zk-watcher" then { action(type="omfile" file=FILE(agent.log) template="fields") stop }');
+  try {
+    const a = startAgent(['-c', writeConfig(GOOD), '-s', await unreachable(), '-l', '--syslog-socket', rsyslog.socket]);
+    agents.push(a);
+    await waitFor(async () => rsyslog.lines('agent.log'), (l) => l.some((x) => x.includes('"event":"zk_waiting"')), { what: 'a first line in syslog', timeoutMs: 30_000 });
+    const loggerPid = await waitFor(async () => childPid(a.pid, 'logger'), (p) => p !== null, { what: "the agent's logger(1)", timeoutMs: 10_000 });
+    process.kill(loggerPid!, 'SIGKILL');
+    await waitFor(async () => a.stderr(), (e) => e.includes('cannot log to syslog through logger(1)'), { what: 'the note on stderr', timeoutMs: 30_000 });
+    // A reload makes lines: they now come on stderr, and the agent is alive to answer the next signal.
+    await waitFor(
+      async () => {
+        a.signal('SIGHUP');
+        return a.stderr();
+      },
+      (e) => e.includes('"event":"signal"'),
+      { what: 'a line on stderr after logger(1) died', timeoutMs: 30_000, intervalMs: 1500 },
+    );
+    a.signal('SIGTERM');
+    assert.equal(await a.exited, 0);
+    assert.equal(a.stderr().split('\n').filter((l) => l.includes('cannot log to syslog')).length, 1, `said once: ${a.stderr()}`);
+  } finally {
+    await rsyslog.close();
+  }
+});
+
+test('-l with a syslog socket that never appears: at exit the held lines go to stderr rather than being lost', async () => {
+  const socket = join(mkdtempSync(join(tmpdir(), 'zkw-logs-')), 'never.sock');
+  const a = startAgent(['-c', writeConfig(GOOD), '-s', await unreachable(), '-l', '--syslog-socket', socket]);
+  agents.push(a);
+  await waitFor(async () => a.stderr(), (e) => e.includes(`the syslog socket ${socket} does not exist`), { what: 'the warning on stderr', timeoutMs: 30_000 });
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  assert.match(a.stderr(), new RegExp(`the syslog socket ${socket} never appeared; the \\d+ held log lines follow`));
+  assert.match(a.stderr(), /"event":"stopped"/, `the last line, held, is on stderr: ${a.stderr()}`);
+});
+
+/** The pid of a child of `parent` named `name`, from /proc, or null. */
+function childPid(parent: number, name: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === name && ppid === parent) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}

@@ -75,10 +75,20 @@ function syslogStream(socket: string | null, tag: string, facilityName: string, 
   const args = ['--id=' + process.pid, '-t', tag, '-p', `${facilityName}.info`, '--prio-prefix', '--size', '16384'];
   if (socket !== null) args.push('--socket', socket);
   const child = spawn('logger', args, { stdio: ['pipe', 'ignore', 'inherit'] });
-  child.on('error', (e) => process.stderr.write(`zk-watcher: cannot log to syslog through logger(1): ${e.message}\n`));
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  child.stdin!.on('error', () => {}); // reported through 'error' above
+  // A logging failure must not stop the agent, whose nodes stay registered: if logger(1)
+  // cannot start or dies, say so once and write the lines to stderr (journald keeps it
+  // under systemd) rather than let the write error end the process.
+  let loggerGone = false;
+  const lose = (why: string): void => {
+    if (loggerGone) return;
+    loggerGone = true;
+    process.stderr.write(`zk-watcher: cannot log to syslog through logger(1): ${why}; log lines go to stderr from now on\n`);
+  };
+  child.on('error', (e) => lose(e.message));
+  child.on('exit', (code, signal) => lose(`it exited (${signal ?? `code ${code}`})`));
+  child.stdin!.on('error', (e) => lose(e.message));
   // logger(1) tries the socket again for every line but drops, without a word, each line it
   // cannot send: we look for the socket ourselves, say once on stderr that it is missing,
   // hold the lines meanwhile and send them when it is back.
@@ -100,9 +110,20 @@ function syslogStream(socket: string | null, tag: string, facilityName: string, 
     state = there ? 'present' : 'missing';
     return state;
   };
+  // Lines still held when the process exits (the socket never came) are not lost: stderr gets them.
+  process.once('exit', () => {
+    if (held.length === 0) return;
+    process.stderr.write(`zk-watcher: the syslog socket ${path} never appeared; the ${held.length} held log lines follow${dropped > 0 ? ` (${dropped} older ones were dropped)` : ''}\n`);
+    for (const line of held) process.stderr.write(line);
+    held = [];
+  });
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       const json = chunk.toString('utf8');
+      if (loggerGone) {
+        process.stderr.write(text ? textLine(json) : json, () => done());
+        return;
+      }
       const line = syslogPri(json, facility) + (text ? textLine(json) : json);
       if (look() === 'missing') {
         held.push(line);
@@ -118,7 +139,8 @@ function syslogStream(socket: string | null, tag: string, facilityName: string, 
         held = [];
         dropped = 0;
       }
-      child.stdin!.write(line, done);
+      // A failed write is reported once through lose() above, never as this stream's error.
+      child.stdin!.write(line, () => done());
     },
   });
 }
