@@ -68,12 +68,20 @@ function formatTime(epochMs: number, tz: 'local' | 'utc'): string {
 
 /** A bare word stays bare; anything a reader could misread (spaces, quotes, =, newlines, empty) is quoted as JSON. */
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"'=\\]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'string') return /^[^\s"'=\\\u0000-\u001f\u007f-\u009f]+$/.test(value) ? value : noControls(JSON.stringify(value));
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value) ?? String(value);
+  return noControls(JSON.stringify(value) ?? String(value));
 }
 
 /** A message with a newline (a check's output quoted in it) must not break the one-line-per-event rule. */
 function oneLine(msg: string): string {
-  return msg.includes('\n') || msg.includes('\r') ? msg.replace(/\r?\n|\r/g, '\\n') : msg;
+  return noControls(msg.includes('\n') || msg.includes('\r') ? msg.replace(/\r?\n|\r/g, '\\n') : msg);
+}
+
+/**
+ * Control characters from a check's output (ESC above all) would drive the reader's
+ * terminal: they are shown as \u escapes. JSON.stringify leaves DEL and the C1 range raw.
+ */
+function noControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }

@@ -34,6 +34,19 @@ test('a message with a newline stays on one line', () => {
   assert.equal(textLine(line({ level: 40, time: T, msg: 'a\nb\r\nc' }), 'utc'), '2026-12-04 12:00:00.123 WARN  a\\nb\\nc\n');
 });
 
+test('control characters from a check (ESC, DEL, C1) never reach the terminal raw: they show as \\u escapes', () => {
+  const rows: [string, string][] = [
+    ['\u001b[31mred', '"\\u001b[31mred"'],
+    ['del\u007f', '"del\\u007f"'],
+    ['c1\u009b2J', '"c1\\u009b2J"'],
+  ];
+  for (const [value, want] of rows) {
+    const out = textLine(line({ level: 30, time: T, msg: `out: ${value}`, tail: value }), 'utc');
+    assert.equal(out, `2026-12-04 12:00:00.123 INFO  out: ${want.slice(1, -1)}  tail=${want}\n`, JSON.stringify(value));
+    assert.doesNotMatch(out.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
+  }
+});
+
 test('a line that is not a JSON object goes through as it is', () => {
   for (const raw of ['not json', '[1,2]', '"x"', 'null']) assert.equal(textLine(raw + '\n', 'utc'), raw + '\n');
 });
