@@ -32,7 +32,8 @@ A disagreement is looked at again a second later: only one still there is report
 
   -c, --config FILE        the agent's config (default ${DEFAULT_CONFIG}; repeat for more)
   -s, --server HOSTS       ZooKeeper connect string (default ${DEFAULT_SERVERS})
-      --status-port PORT   the agent's --status-port (default ${DEFAULT_STATUS_PORT})
+      --status-port PORT   the agent's --status-port (default as for 'zk-watcher status':
+                           $ZK_STATUS_PORT, the unit's defaults file, else ${DEFAULT_STATUS_PORT})
       --status-address ADDR
                            the agent's --status-address (default ${DEFAULT_STATUS_ADDRESS})
       --json               print the comparison as JSON
@@ -53,7 +54,7 @@ export interface RegistryOptions {
 
 export type ParsedRegistry = { readonly kind: 'run'; readonly options: RegistryOptions } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
 
-export function parseRegistryCommandLine(argv: readonly string[]): ParsedRegistry {
+export function parseRegistryCommandLine(argv: readonly string[], defaultPort = DEFAULT_STATUS_PORT): ParsedRegistry {
   let parsed;
   try {
     parsed = parseArgs({
@@ -74,7 +75,7 @@ export function parseRegistryCommandLine(argv: readonly string[]): ParsedRegistr
   }
   const v = parsed.values;
   if (v.help === true) return { kind: 'help' };
-  const agent = agentAddress(v);
+  const agent = agentAddress(v, defaultPort);
   if (typeof agent === 'string') return { kind: 'error', message: agent };
   return { kind: 'run', options: { configPaths: v.config ?? [DEFAULT_CONFIG], servers: v.server ?? DEFAULT_SERVERS, statusPort: agent.port, statusAddress: agent.address, json: v.json === true } };
 }

@@ -19,12 +19,31 @@ export function parseStatusAddress(text: string): string | { problem: string } {
   return isIP(text) !== 0 ? text : { problem: `--status-address must be an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1), got '${text}'` };
 }
 
+/** The packaged unit's settings, where an operator changes its status port. */
+export const UNIT_DEFAULTS_FILE = '/etc/default/zk-watcher';
+
+/**
+ * The port `status` and `registry` ask when no --status-port is given: $ZK_STATUS_PORT,
+ * else the ZK_STATUS_PORT= the unit's defaults file sets (so a host that moved the unit's
+ * port needs no flag), else DEFAULT_STATUS_PORT. Values that are not a port are passed over.
+ */
+export function defaultAgentPort(envValue: string | undefined, defaultsText: string | null): number {
+  const fromEnv = envValue === undefined ? null : parseStatusPort(envValue);
+  if (typeof fromEnv === 'number') return fromEnv;
+  let fromFile: number | string | null = null;
+  for (const line of (defaultsText ?? '').split('\n')) {
+    const m = /^\s*(?:export\s+)?ZK_STATUS_PORT=(["']?)([^"'\s]*)\1\s*(?:#.*)?$/.exec(line);
+    if (m !== null) fromFile = parseStatusPort(m[2]!);
+  }
+  return typeof fromFile === 'number' ? fromFile : DEFAULT_STATUS_PORT;
+}
+
 /**
  * Where a command (status, registry) finds the agent: its --status-port (default
- * DEFAULT_STATUS_PORT) and --status-address, or why not.
+ * `defaultPort`, see defaultAgentPort) and --status-address, or why not.
  */
-export function agentAddress(values: { readonly 'status-port'?: string; readonly 'status-address'?: string }): { port: number; address: string } | string {
-  const port = values['status-port'] === undefined ? DEFAULT_STATUS_PORT : parseStatusPort(values['status-port']);
+export function agentAddress(values: { readonly 'status-port'?: string; readonly 'status-address'?: string }, defaultPort = DEFAULT_STATUS_PORT): { port: number; address: string } | string {
+  const port = values['status-port'] === undefined ? defaultPort : parseStatusPort(values['status-port']);
   if (typeof port === 'string') return port;
   const address = parseStatusAddress(values['status-address'] ?? DEFAULT_STATUS_ADDRESS);
   if (typeof address !== 'string') return address.problem;
@@ -48,8 +67,9 @@ Shows what a running agent (started with --status-port) reports at GET /status: 
 ZooKeeper session, and each service's node, health and registration. The exit code
 says whether all is well, so monitoring and scripts can use it.
 
-      --status-port PORT     the agent's --status-port (default ${DEFAULT_STATUS_PORT}, the port
-                             the packaged unit serves on)
+      --status-port PORT     the agent's --status-port (default: $ZK_STATUS_PORT, else the
+                             ZK_STATUS_PORT the unit's ${UNIT_DEFAULTS_FILE} sets, else
+                             ${DEFAULT_STATUS_PORT}, the port the packaged unit serves on)
       --status-address ADDR  the agent's --status-address (default ${DEFAULT_STATUS_ADDRESS})
       --json                 print the JSON document as the agent sent it
   -h, --help                 print this help and exit
@@ -63,7 +83,7 @@ Exit codes:
   4  connected, but a healthy service outside maintenance is not registered (its
      node is held by another session, the write failed, or it is being written now)`;
 
-export function parseStatusCommandLine(argv: readonly string[]): { kind: 'run'; options: StatusCommandOptions } | { kind: 'help' } | { kind: 'error'; message: string } {
+export function parseStatusCommandLine(argv: readonly string[], defaultPort = DEFAULT_STATUS_PORT): { kind: 'run'; options: StatusCommandOptions } | { kind: 'help' } | { kind: 'error'; message: string } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -77,7 +97,7 @@ export function parseStatusCommandLine(argv: readonly string[]): { kind: 'run'; 
   }
   const v = parsed.values;
   if (v.help === true) return { kind: 'help' };
-  const agent = agentAddress(v);
+  const agent = agentAddress(v, defaultPort);
   if (typeof agent === 'string') return { kind: 'error', message: agent };
   return { kind: 'run', options: { ...agent, json: v.json === true } };
 }

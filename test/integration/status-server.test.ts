@@ -195,6 +195,10 @@ test('zk-watcher status: a table when the agent answers (exit 0), --json, exit 1
   assert.equal(down.code, 1);
   assert.match(down.stderr, new RegExp(`no agent answers at 127\\.0\\.0\\.1:${nobody}: ECONNREFUSED`));
   assert.equal(down.stdout, '');
+  // No flag: $ZK_STATUS_PORT (as the unit's defaults file sets it) names the port to ask.
+  const byEnv = runCli(['status'], { ...process.env, ZK_STATUS_PORT: String(port) });
+  assert.equal(byEnv.code, 0, byEnv.stderr);
+  assert.match(byEnv.stdout, /^good\s+\/st\/good\/st\.example:80/m);
   for (const argv of [['status', 'extra'], ['status', '--status-port', 'abc'], ['status', '--status-port', String(port), '--nope']]) {
     const bad = runCli(argv);
     assert.equal(bad.code, 2, argv.join(' '));

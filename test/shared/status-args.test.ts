@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommandLine } from '../../src/shared/args.js';
-import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_PORT, parseStatusCommandLine } from '../../src/shared/status-args.js';
+import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_PORT, defaultAgentPort, parseStatusCommandLine } from '../../src/shared/status-args.js';
+import { parseRegistryCommandLine } from '../../src/shared/registry.js';
 
 test('the agent: no status server by default, loopback by default, the maintenance directory default', () => {
   const r = parseCommandLine([]);
@@ -43,4 +44,27 @@ test('zk-watcher status: flags, defaults and errors', () => {
   for (const argv of [['--status-port', 'x'], ['--status-port', '1', '--bogus'], ['--status-port', '1', 'extra'], ['--status-port', '1', '--status-address', 'a b']]) {
     assert.equal(parseStatusCommandLine(argv).kind, 'error', argv.join(' '));
   }
+});
+
+test('status/registry ask $ZK_STATUS_PORT, else the unit defaults file\'s ZK_STATUS_PORT, else 9647; values that are no port are passed over', () => {
+  const rows: [string | undefined, string | null, number][] = [
+    [undefined, null, 9647],
+    ['9700', null, 9700],
+    ['9700', 'ZK_STATUS_PORT=9800\n', 9700],
+    [undefined, '# comment\nZK_SERVERS=a:2181\nZK_STATUS_PORT=9800\n', 9800],
+    [undefined, 'ZK_STATUS_PORT="9801"  # moved\n', 9801],
+    [undefined, "export ZK_STATUS_PORT='9802'\n", 9802],
+    [undefined, 'ZK_STATUS_PORT=9800\nZK_STATUS_PORT=9803\n', 9803],
+    [undefined, 'ZK_STATUS_PORT=off\n', 9647],
+    [undefined, '#ZK_STATUS_PORT=9800\n', 9647],
+    ['off', 'ZK_STATUS_PORT=9804\n', 9804],
+    ['', null, 9647],
+  ];
+  for (const [env, file, want] of rows) assert.equal(defaultAgentPort(env, file), want, `${env} / ${file}`);
+  const parsed = parseStatusCommandLine([], 9800);
+  assert.equal(parsed.kind === 'run' && parsed.options.port, 9800);
+  const flagWins = parseStatusCommandLine(['--status-port', '9901'], 9800);
+  assert.equal(flagWins.kind === 'run' && flagWins.options.port, 9901);
+  const registry = parseRegistryCommandLine([], 9800);
+  assert.equal(registry.kind === 'run' && registry.options.statusPort, 9800);
 });

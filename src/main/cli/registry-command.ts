@@ -29,6 +29,7 @@ import { hostPort } from '../../shared/status-args.js';
 import type { Config } from '../../shared/types.js';
 import { usageError } from '../../shared/usage-error.js';
 import { znodePath } from '../../shared/znode.js';
+import { agentPortDefault } from './agent-port.js';
 import { loadConfig } from './config-files.js';
 import { getFqdn } from './fqdn.js';
 import { ZkReader } from './zk-reader.js';
@@ -40,7 +41,7 @@ const STATUS_TIMEOUT_MS = 5_000;
 const SECOND_LOOK_MS = 1_500;
 
 export async function registryCommand(argv: readonly string[], program = 'zk-watcher'): Promise<number> {
-  const parsed = parseRegistryCommandLine(argv);
+  const parsed = parseRegistryCommandLine(argv, agentPortDefault());
   if (parsed.kind === 'help') {
     process.stdout.write(REGISTRY_USAGE + '\n');
     return REGISTRY_AGREE;

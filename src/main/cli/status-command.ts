@@ -7,12 +7,13 @@ import { request } from 'node:http';
 import { parseStatusDocument, statusTable, statusVerdict } from '../../shared/status.js';
 import { hostPort, parseStatusCommandLine, STATUS_USAGE } from '../../shared/status-args.js';
 import { commandName, usageError } from '../../shared/usage-error.js';
+import { agentPortDefault } from './agent-port.js';
 
 const TIMEOUT_MS = 5000;
 
 export async function statusCommand(argv: readonly string[], invokedAs = 'zk-watcher'): Promise<number> {
   const program = commandName(invokedAs);
-  const parsed = parseStatusCommandLine(argv);
+  const parsed = parseStatusCommandLine(argv, agentPortDefault());
   if (parsed.kind === 'help') {
     process.stdout.write(STATUS_USAGE + '\n');
     return 0;
