@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAINTENANCE_DIR, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT, parseStatusAddress, parseStatusPort } from './status-args.js';
 import { facilityCode, syslogIdentity } from './syslog.js';
 import { isLogFormat, LOG_FORMATS, type LogFormat } from './log-text.js';
+import { zkTlsFromFlags, type ZkAclMode, type ZkTlsSettings } from './zk-tls-args.js';
 
 export interface Options {
   readonly configPaths: readonly string[];
@@ -42,6 +43,10 @@ export interface Options {
   readonly json: boolean;
   /** One service from the original Docker image's variables instead of -c. */
   readonly fromEnv: boolean;
+  /** TLS to ZooKeeper (--zk-tls...; null: plain TCP). */
+  readonly zkTls: ZkTlsSettings | null;
+  /** --zk-acl: the ACL of our nodes (auto: digest with [auth], x509 with a client certificate, else open). */
+  readonly zkAcl: ZkAclMode;
 }
 
 export type ParsedArgs =
@@ -109,6 +114,18 @@ Options (zk-watcher's own):
       --maintenance-dir DIR
                          DIR/all takes the host out of the registry, DIR/SERVICE
                          one service; a local directory, read each second (default ${DEFAULT_MAINTENANCE_DIR})
+      --zk-tls           TLS to every ZooKeeper server (its secureClientPort);
+                         any --zk-tls-* option implies it
+      --zk-tls-ca FILE   PEM CA bundle the servers' certificates must chain to
+                         (default: Node's built-in CAs)
+      --zk-tls-cert FILE, --zk-tls-key FILE
+                         client certificate and its unencrypted key (PEM); re-read
+                         on SIGHUP
+      --zk-tls-no-verify-hostname
+                         do not check that a server's certificate names its host
+      --zk-acl auto|open our nodes' ACL: auto (default) is digest(user) ALL with
+                         [auth], else x509:SUBJECT ALL with a client certificate,
+                         each plus world READ, else open; open: world:anyone ALL
 
 Commands (each has its own --help):
   zk-watcher check -c FILE... [--strict]
@@ -170,6 +187,12 @@ const OPTIONS = {
   once: { type: 'boolean' },
   json: { type: 'boolean' },
   'from-env': { type: 'boolean' },
+  'zk-tls': { type: 'boolean' },
+  'zk-tls-ca': { type: 'string' },
+  'zk-tls-cert': { type: 'string' },
+  'zk-tls-key': { type: 'string' },
+  'zk-tls-no-verify-hostname': { type: 'boolean' },
+  'zk-acl': { type: 'string' },
 } as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 /** zk_watcher's long options (optparse, with its --help and --version). */
@@ -276,6 +299,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
   if (v.json === true && v.once !== true) return { kind: 'error', message: '--json only goes with --once' };
   const checkConfig = subcommand === 'check' || v['check-config'] === true;
   if (v.strict === true && !checkConfig) return { kind: 'error', message: '--strict only goes with check (zk-watcher check --strict -c FILE)' };
+  const zk = zkTlsFromFlags(v);
+  if ('error' in zk) return { kind: 'error', message: zk.error };
   if (v['from-env'] === true && (v.config !== undefined || v.server !== undefined)) {
     return { kind: 'error', message: '--from-env reads the service and the server from the environment; it cannot be combined with -c/--config or -s/--server' };
   }
@@ -304,6 +329,8 @@ export function parseCommandLine(argv: readonly string[], program = 'zk-watcher'
       once: v.once === true,
       json: v.json === true,
       fromEnv: v['from-env'] === true,
+      zkTls: zk.tls,
+      zkAcl: zk.acl,
     },
   };
 }

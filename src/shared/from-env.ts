@@ -14,6 +14,7 @@ import type { Problem } from './problems.js';
 import { connectStringProblem } from './servers.js';
 import { parseStatusPort } from './status-args.js';
 import type { Config } from './types.js';
+import { zkTlsFromEnv, type ZkAclMode, type ZkTlsSettings } from './zk-tls-args.js';
 
 /** What the effectful side read for us (null: not available). */
 export interface EnvFacts {
@@ -32,6 +33,10 @@ export interface FromEnvSettings {
   readonly drainTimeS: number;
   /** STATUS_PORT: a port, null for none (0 or off), undefined when not set (the command line's stands). */
   readonly statusPort: number | null | undefined;
+  /** ZK_TLS_*: TLS to ZooKeeper; null when no variable asks for it (the command line's stands). */
+  readonly zkTls: ZkTlsSettings | null;
+  /** ZK_ACL; undefined when not set. */
+  readonly zkAcl: ZkAclMode | undefined;
 }
 
 export type FromEnvResult =
@@ -101,6 +106,7 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
   const waitTimeS = number(get('WAIT_TIME') ?? '0', 'WAIT_TIME', bad, { integer: false, min: 0, max: 86_400 });
   const drainTimeS = number(get('DRAIN_TIME') ?? '0', 'DRAIN_TIME', bad, { integer: false, min: 0, max: 86_400 });
   const statusPort = statusPortOf(get('STATUS_PORT'), bad);
+  const zk = zkTlsFromEnv(env, bad);
   // A missing or multi-line value is already reported: a valid stand-in takes its line, so the
   // section's rules still judge every other variable and the operator sees every problem at once.
   const unusable = new Set(lines.filter(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!)).map(([, name]) => name));
@@ -120,7 +126,7 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
     ok: true,
     notes,
     warnings: renamed,
-    settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS!, statusPort },
+    settings: { config: built.config, servers, verbose: get('VERBOSE') !== undefined, waitTimeS: waitTimeS!, drainTimeS: drainTimeS!, statusPort, zkTls: zk.tls, zkAcl: zk.acl },
   };
 }
 

@@ -12,6 +12,31 @@ export interface AttemptFailure {
   readonly detail: string;
 }
 
+/** TLS (--zk-tls): what a server's certificate, or the server, did wrong, in the socket error's code. */
+const UNTRUSTED = 'server certificate does not verify against the CA file (another CA, or a self-signed certificate)';
+const TLS_WORDS: Readonly<Record<string, string>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED,
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED,
+  CERT_SIGNATURE_FAILURE: UNTRUSTED,
+  CERT_UNTRUSTED: UNTRUSTED,
+  CERT_REJECTED: UNTRUSTED,
+  CERT_HAS_EXPIRED: 'server certificate has expired',
+  CERT_NOT_YET_VALID: 'server certificate is not valid yet (is the clock right?)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'server certificate does not name this host (or turn off the host name check)',
+  ZKW_TLS_CLOSED: 'closed the connection during the TLS handshake (a plain-TCP port, or it refused our client certificate)',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'does not speak TLS (a plain-TCP port?)',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'does not speak TLS (a plain-TCP port?)',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'server requires a client certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'server refused our client certificate',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'server refused our client certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'server refused our client certificate (it does not trust its CA)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'server refused our client certificate: expired',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'TLS handshake failed (no protocol or cipher in common?)',
+};
+
 const WORDS: Readonly<Record<string, string>> = {
   ENOTFOUND: 'name does not resolve',
   EAI_NONAME: 'name does not resolve',
@@ -27,7 +52,13 @@ const WORDS: Readonly<Record<string, string>> = {
   ENETUNREACH: 'network unreachable',
   ENETDOWN: 'network down',
   EADDRNOTAVAIL: 'address not available',
+  ...TLS_WORDS,
 };
+
+/** Whether an attempt failed in TLS: the certificate, the handshake, or a server that does not speak it. */
+export function isTlsFailure(f: AttemptFailure): boolean {
+  return f.code !== null && (Object.hasOwn(TLS_WORDS, f.code) || f.code.startsWith('ERR_SSL_') || f.code.startsWith('ERR_TLS_'));
+}
 
 /** A socket's error -> the failure; a happy-eyeballs AggregateError (one error per address) by its first. */
 export function attemptFailureOf(server: string, error: unknown): AttemptFailure {

@@ -22,6 +22,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,20 @@ export interface ZkOptions {
   maxSessionTimeout?: number;
   /** More zoo.cfg lines (key -> value), e.g. to make the server refuse unauthenticated sessions. */
   extra?: Readonly<Record<string, string>>;
+  /** TLS only: the port is a secureClientPort (Netty), and there is no plain clientPort at all. */
+  tls?: ZkTlsServerOptions | null;
+}
+
+/** PEM files of a TLS-only server (test/support/tls-certs.ts makes them). */
+export interface ZkTlsServerOptions {
+  /** The server's unencrypted PKCS#8 key followed by its certificate. */
+  readonly keyStore: string;
+  /** The CA the clients' certificates must chain to. */
+  readonly trustStore: string;
+  /** ssl.clientAuth (default want: a client certificate is checked when given, x509 names its subject). */
+  readonly clientAuth?: 'none' | 'want' | 'need';
+  /** A client certificate and key for the harness's own four-letter words (needed with clientAuth need). */
+  readonly client?: { readonly cert: string; readonly key: string };
 }
 
 export interface ZkServer {
@@ -91,6 +106,8 @@ const ZK_JAR = '/usr/share/java/zookeeper.jar';
 const LOG_JARS = ['/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'];
 /** Explicit classpath (NOT /usr/share/java/*: that holds several competing slf4j bindings). */
 export const ZK_CLASSPATH = [ZK_JAR, ...LOG_JARS].join(':');
+/** Netty's codec and resolver, which the Debian jar's Class-Path lacks and its NettyServerCnxnFactory (TLS) needs. */
+const NETTY_JARS = ['/usr/share/java/netty-codec.jar', '/usr/share/java/netty-resolver.jar'];
 const JAVA = process.env.ZK_TEST_JAVA || 'java';
 /** Small, quick-starting JVMs: the machine is shared and has 2 cores. */
 export const JVM_FLAGS = [
@@ -302,11 +319,14 @@ let serverSeq = 0;
 // ---------------------------------------------------------------------------------------
 // Four-letter words
 
-export function fourLetterWord(port: number, cmd: string, timeoutMs = 5000): Promise<string> {
+export function fourLetterWord(port: number, cmd: string, timeoutMs = 5000, tls?: ZkTlsServerOptions | null): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let done = false;
-    const sock = connect({ host: '127.0.0.1', port });
+    // Over TLS to a TLS-only server (any certificate of it will do: this only asks how it is).
+    const sock = tls
+      ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(tls.client ? { cert: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) } : {}) })
+      : connect({ host: '127.0.0.1', port });
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
@@ -316,7 +336,7 @@ export function fourLetterWord(port: number, cmd: string, timeoutMs = 5000): Pro
       else resolve(Buffer.concat(chunks).toString('utf8'));
     };
     const timer = setTimeout(() => finish(new Error(`4lw '${cmd}' to 127.0.0.1:${port}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    sock.on('connect', () => sock.write(cmd));
+    sock.on(tls ? 'secureConnect' : 'connect', () => sock.write(cmd));
     sock.on('data', (d: Buffer) => chunks.push(d));
     sock.on('end', () => finish());
     sock.on('close', () => finish());
@@ -407,8 +427,7 @@ class ZkServerImpl implements ZkServer {
       `initLimit=20`,
       `syncLimit=10`,
       `dataDir=${this.dataDir}`,
-      `clientPort=${this.port}`,
-      `clientPortAddress=127.0.0.1`,
+      ...(o.tls ? tlsConfigLines(this.port, o.tls) : [`clientPort=${this.port}`, `clientPortAddress=127.0.0.1`]),
       `minSessionTimeout=${o.minSessionTimeout}`,
       `maxSessionTimeout=${o.maxSessionTimeout}`,
       `maxClientCnxns=0`,
@@ -485,7 +504,7 @@ class ZkServerImpl implements ZkServer {
           '-Dzookeeper.jmx.log4j.disable=true',
           '-Dzookeeper.fastleader.maxNotificationInterval=2000',
           '-cp',
-          ZK_CLASSPATH,
+          this.opts.tls ? [ZK_CLASSPATH, ...NETTY_JARS].join(':') : ZK_CLASSPATH,
           'org.apache.zookeeper.server.quorum.QuorumPeerMain',
           this.cfgFile,
         ],
@@ -578,7 +597,7 @@ class ZkServerImpl implements ZkServer {
   }
 
   fourLetter(cmd: string, timeoutMs = 5000): Promise<string> {
-    return fourLetterWord(this.port, cmd, timeoutMs);
+    return fourLetterWord(this.port, cmd, timeoutMs, this.opts.tls);
   }
 
   async mntr(): Promise<Record<string, string>> {
@@ -610,7 +629,23 @@ function withDefaults(opts?: ZkOptions): Required<ZkOptions> {
     minSessionTimeout: opts?.minSessionTimeout ?? DEFAULTS.minSessionTimeout,
     maxSessionTimeout: opts?.maxSessionTimeout ?? DEFAULTS.maxSessionTimeout,
     extra: opts?.extra ?? {},
+    tls: opts?.tls ?? null,
   };
+}
+
+/** zoo.cfg of a TLS-only server: a secureClientPort on Netty, PEM stores, x509 identities, and no clientPort. */
+function tlsConfigLines(port: number, tls: ZkTlsServerOptions): string[] {
+  return [
+    `secureClientPort=${port}`,
+    `secureClientPortAddress=127.0.0.1`,
+    `serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory`,
+    `ssl.keyStore.location=${tls.keyStore}`,
+    `ssl.keyStore.type=PEM`,
+    `ssl.trustStore.location=${tls.trustStore}`,
+    `ssl.trustStore.type=PEM`,
+    `ssl.clientAuth=${tls.clientAuth ?? 'want'}`,
+    `authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider`,
+  ];
 }
 
 const PORT_ATTEMPTS = 3;

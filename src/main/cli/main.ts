@@ -23,6 +23,8 @@ import { pause, settingsForCli, type LoadedSettings } from './from-env.js';
 import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
+import type { ZkTlsFiles } from '../zk/zk-tls-files.js';
+import { loadZkTls, logZkTls, reloadZkTls } from './zk-tls-cli.js';
 
 type Command = (argv: string[], early: EarlySignals, program: string) => Promise<number>;
 
@@ -83,6 +85,12 @@ async function daemonCommand(argv: string[], early: EarlySignals, program: strin
     process.stderr.write(`zk-watcher: ${notify.problem}\n`);
     return 2;
   }
+  // The TLS files are checked wherever the agent would use them (check too: ExecReload= runs it).
+  const tls = options.once || options.printConfig ? { files: null } : await loadZkTls(options.zkTls);
+  if ('error' in tls) {
+    process.stderr.write(`zk-watcher: ${tls.error}\n`);
+    return 2;
+  }
   const hostname = await getFqdn();
   const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
   if (options.checkConfig) return reportCheck(config, problems, options.strict, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
@@ -98,7 +106,7 @@ async function daemonCommand(argv: string[], early: EarlySignals, program: strin
   if (options.once) {
     return runOnce({ config, maxConcurrentChecks: options.maxConcurrentChecks, json: options.json, checkEnv: checkEnvironment(process.env), write: (t) => process.stdout.write(t) });
   }
-  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null, early);
+  return run(loaded, config, hostname, notify.kind === 'socket' ? notify.address : null, early, tls.files);
 }
 
 /** Problems that need the host's name: two services that would register the same node here. */
@@ -107,10 +115,11 @@ function withNodeProblems(config: Config | null, problems: readonly Problem[], h
   return { config, problems: [...problems, ...configNodeProblems(config.services, hostname)] };
 }
 
-async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null, early: EarlySignals): Promise<number> {
+async function run(loaded: LoadedSettings, config: Config, hostname: string, notifySocket: string | null, early: EarlySignals, zkTls: ZkTlsFiles | null): Promise<number> {
   const { options, waitTimeS, drainTimeS } = loaded;
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility, format: options.logFormat });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
+  logZkTls(logger, zkTls, config.auth !== null, options.zkAcl);
   const loopback = loopbackHostNote(hostname, config.services);
   if (loopback !== null) logger.warn({ event: 'hostname_is_loopback', hostname }, loopback);
   const daemon = new Daemon({
@@ -124,7 +133,9 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
     checkEnv: checkEnvironment(process.env),
     statsIntervalS: options.statsIntervalS,
     maintenanceDir: options.maintenanceDir,
-    reloadConfig: () => reloadConfig(options, hostname, logger),
+    reloadConfig: () => reloadConfig(options, hostname, logger, zkTls),
+    zkTls,
+    zkAcl: options.zkAcl,
   });
   // Loaded only when asked for: prom-client costs ~70 ms of start-up and some memory.
   const status = options.statusPort === null ? null : new (await import('../ops/status-server.js')).StatusServer({ port: options.statusPort, address: options.statusAddress, daemon: daemon.view, version: version(), secret: config.auth?.password ?? null, logger, durationHistogram: options.durationHistogram });
@@ -181,7 +192,9 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
     process.on('SIGINT', () => stop('SIGINT'));
     const hup = (): void => {
       if (options.fromEnv) {
-        logger.info({ event: 'signal', signal: 'SIGHUP' }, 'received SIGHUP: nothing to re-read with --from-env');
+        // The service comes from the environment, which a signal cannot change; the TLS files can (rotation).
+        logger.info({ event: 'signal', signal: 'SIGHUP' }, zkTls === null ? 'received SIGHUP: nothing to re-read with --from-env' : 'received SIGHUP: re-reading the TLS files');
+        if (zkTls !== null) void reloadZkTls(zkTls, logger);
         return;
       }
       // The lifecycle reads, validates and applies outside the handler, one reload at a time.
@@ -205,7 +218,7 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
 }
 
 /** A reload's read: the same files, the same checks as at start; null (and every problem logged) when it has errors. */
-async function reloadConfig(options: Options, hostname: string, logger: Logger): Promise<Config | null> {
+async function reloadConfig(options: Options, hostname: string, logger: Logger, zkTls: ZkTlsFiles | null): Promise<Config | null> {
   const loaded = await loadConfig(options.configPaths);
   const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
   for (const p of problems) logger[p.severity === 'error' ? 'error' : 'warn']({ event: 'config_problem', problem: formatProblem(p) }, formatProblem(p));
@@ -213,6 +226,8 @@ async function reloadConfig(options: Options, hostname: string, logger: Logger):
     logger.error({ event: 'reload_rejected' }, 'the new config has errors; keeping the running config');
     return null;
   }
+  // New TLS files (rotation) serve the next connections; one that does not do rejects the reload.
+  if (zkTls !== null && !(await reloadZkTls(zkTls, logger))) return null;
   return config;
 }
 

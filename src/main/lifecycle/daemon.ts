@@ -20,6 +20,8 @@ import { Scheduler } from '../checks/scheduler.js';
 import { MaintenanceWatcher } from '../ops/maintenance-watcher.js';
 import { Registrar, type WantedNode } from '../zk/registrar.js';
 import { ZkSession } from '../zk/session.js';
+import type { ZkTlsFiles } from '../zk/zk-tls-files.js';
+import type { ZkAclMode } from '../../shared/zk-tls-args.js';
 import { stopSummary } from '../../shared/stop-summary.js';
 import type { DaemonEvents, DaemonView, ReloadFacts } from './daemon-view.js';
 import { Lifecycle } from './lifecycle.js';
@@ -40,6 +42,9 @@ export interface DaemonOptions {
   readonly maintenanceDir: string;
   /** Re-reads and validates the config for a reload; null when it has errors (it reports them). */
   readonly reloadConfig: () => Promise<Config | null>;
+  /** TLS to ZooKeeper (--zk-tls): the files, re-read on SIGHUP by reloadConfig (absent: plain TCP). */
+  readonly zkTls?: ZkTlsFiles | null;
+  readonly zkAcl?: ZkAclMode;
 }
 
 export interface StopOutcome {
@@ -104,6 +109,9 @@ export class Daemon {
       sessionTimeoutMs: options.sessionTimeoutMs,
       writesPerSecond: options.maxWritesPerSecond,
       auth: options.config.auth === null ? null : { user: options.config.auth.user, password: options.config.auth.password },
+      tls: options.zkTls?.socketOptions ?? null,
+      x509Subject: options.zkTls?.current.subject ?? null,
+      aclMode: options.zkAcl ?? 'auto',
       logger: options.logger,
     });
     this.registrar = new Registrar(this.session, options.logger);

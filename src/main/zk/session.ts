@@ -15,6 +15,8 @@ import { failedAtOnce, rebuildDelayMs } from '../../shared/backoff.js';
 import { expiredForSureAt, giveUpAt } from '../../shared/session-timing.js';
 import { splitConnectString } from '../../shared/servers.js';
 import { describeAttemptFailure, unreachableMessage } from '../../shared/zk-unreachable.js';
+import type { ZkAclMode } from '../../shared/zk-tls-args.js';
+import { useTlsSockets, type ZkTlsSocketOptions } from './nzc-tls.js';
 import { TrackedClient } from './tracked-client.js';
 import { WriteLimiter } from './write-limiter.js';
 import { NODE_EXISTS, NotConnectedError, WriteCancelledError, ZkUnavailableError, zkCode } from './zk-errors.js';
@@ -27,6 +29,12 @@ export interface SessionOptions {
   readonly connectString: string;
   readonly sessionTimeoutMs: number;
   readonly auth: { readonly user: string; readonly password: string } | null;
+  /** TLS to every server (absent or null: plain TCP): what each new connection is made with. */
+  readonly tls?: (() => ZkTlsSocketOptions) | null;
+  /** Our client certificate's subject as ZooKeeper's x509 provider names it (null: none). */
+  readonly x509Subject?: string | null;
+  /** auto: digest with [auth], else x509 with a client certificate, else open; open: open. */
+  readonly aclMode?: ZkAclMode;
   /** Deadline for one ZooKeeper request. */
   readonly opTimeoutMs?: number;
   /** Creates and updates per second (deletes are never held back: they are urgent and cheap). */
@@ -94,11 +102,17 @@ export class ZkSession extends EventEmitter<SessionEvents> {
     // start, while a longer storm (a fleet re-registering) still goes out at `rate`.
     this.limiter = new WriteLimiter({ ratePerSecond: rate, burst: options.writeBurst ?? 2 * rate });
     const auth = options.auth;
-    // nd_service_registry's ACL: digest(user) may do anything, the world may read.
+    const subject = options.x509Subject ?? null;
+    // nd_service_registry's ACL: digest(user) may do anything, the world may read; with a
+    // client certificate and no [auth], its subject takes digest(user)'s place (digest wins: it is what [auth] asks for).
     this.acl =
-      auth === null
+      options.aclMode === 'open'
         ? AclClass.OPEN_ACL_UNSAFE
-        : [new AclClass(Permission.ALL, new Id('digest', digestId(auth.user, auth.password))), new AclClass(Permission.READ, Id.ANYONE_ID_UNSAFE)];
+        : auth !== null
+          ? [new AclClass(Permission.ALL, new Id('digest', digestId(auth.user, auth.password))), new AclClass(Permission.READ, Id.ANYONE_ID_UNSAFE)]
+          : subject !== null
+            ? [new AclClass(Permission.ALL, new Id('x509', subject)), new AclClass(Permission.READ, Id.ANYONE_ID_UNSAFE)]
+            : AclClass.OPEN_ACL_UNSAFE;
   }
 
   get id(): string | null {
@@ -141,7 +155,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
   }
 
   private newClient(): TrackedClient {
-    const tc = new TrackedClient({ connectString: this.options.connectString, sessionTimeoutMs: this.options.sessionTimeoutMs, auth: this.options.auth, log: this.log });
+    const tc = new TrackedClient({ connectString: this.options.connectString, sessionTimeoutMs: this.options.sessionTimeoutMs, auth: this.options.auth, tls: this.options.tls ?? null, log: this.log });
     tc.on('connected', () => this.onClientConnected(tc));
     tc.on('disconnected', () => {
       if (tc === this.current) this.onDisconnected();
@@ -342,6 +356,7 @@ export class ZkSession extends EventEmitter<SessionEvents> {
 
   private async makeChroot(servers: string, chroot: string): Promise<void> {
     const side = zookeeper.createClient(servers, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 1000, retries: 0 });
+    if (this.options.tls) useTlsSockets(side, this.options.tls);
     if (this.options.auth !== null) side.addAuthInfo('digest', Buffer.from(`${this.options.auth.user}:${this.options.auth.password}`));
     const deadline = <T>(what: string, run: (done: (e: unknown, v?: T) => void) => void): Promise<T> => withDeadline(what, this.opTimeoutMs, run);
     try {

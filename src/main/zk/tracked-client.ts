@@ -15,7 +15,8 @@ import type { Logger } from 'pino';
 import { attemptDeadlineMs, livenessTickMs, nextRttMs, pingDue, pingIntervalMs, silenceLimitMs, stallMs } from '../../shared/session-timing.js';
 import { choreClock, type CancelChore } from '../ops/chore-clock.js';
 import { installClientGuards } from './nzc-guards.js';
-import { attemptFailureOf, type AttemptFailure } from '../../shared/zk-unreachable.js';
+import { attemptFailureOf, describeAttemptFailure, isTlsFailure, type AttemptFailure } from '../../shared/zk-unreachable.js';
+import { useTlsSockets, type ZkTlsSocketOptions } from './nzc-tls.js';
 
 installClientGuards();
 
@@ -30,6 +31,8 @@ export interface TrackedClientOptions {
   readonly sessionTimeoutMs: number;
   readonly auth: { readonly user: string; readonly password: string } | null;
   readonly log: Logger;
+  /** TLS to every server, with what this gives when each connection is made (absent: plain TCP). */
+  readonly tls?: (() => ZkTlsSocketOptions) | null;
 }
 
 export interface TrackedClientEvents {
@@ -71,6 +74,10 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private handshakeSent = false;
   private answered = false;
   private droppedByUs = false;
+  /** This attempt failed in TLS (its failure says why; it is no refusal of our session). */
+  private tlsFailed = false;
+  /** server + reason of each TLS failure logged, so a bad member is named once, not at every round. */
+  private readonly tlsLogged = new Set<string>();
   private attemptsSinceContact = 0;
   private timedOutInARow = 0;
   private readonly refusedBy = new Set<string>();
@@ -88,6 +95,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.silentSince = now;
     this.sentAt = now;
     this.lastTickAt = now;
+    if (options.tls) useTlsSockets(this.client, options.tls);
     this.hook();
     if (options.auth !== null) this.client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
     const live = (): boolean => !this.discarded;
@@ -284,7 +292,11 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     const { onSocketData, onSocketConnected, onSocketClosed, onSocketError, onSocketTimeout, findNextServer, updateTimeout } = m;
     // The library swallows socket errors: keep each member's, so "no server answers" can say why.
     m.onSocketError = (error: NodeJS.ErrnoException) => {
-      if (!this.discarded && !this.connected) this.failures.set(this.attemptServer, attemptFailureOf(this.attemptServer, error));
+      if (!this.discarded && !this.connected) {
+        const failure = attemptFailureOf(this.attemptServer, error);
+        this.failures.set(this.attemptServer, failure);
+        if (isTlsFailure(failure)) this.noteTlsFailure(failure);
+      }
       onSocketError.call(m, error);
     };
     m.updateTimeout = (timeout: number) => {
@@ -356,6 +368,16 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     }
   }
 
+  /** A member whose TLS fails is named at once (the others may well serve us meanwhile). */
+  private noteTlsFailure(failure: AttemptFailure): void {
+    this.tlsFailed = true;
+    const key = `${failure.server} ${failure.code}`;
+    if (this.tlsLogged.has(key)) return;
+    this.tlsLogged.add(key);
+    const reason = describeAttemptFailure(failure);
+    this.log.warn({ event: 'zk_tls_failed', server: failure.server, reason }, `TLS to ZooKeeper failed: ${reason}; trying the other servers`);
+  }
+
   private beginAttempt(server: { host: string; port: number | string }): void {
     const attempt = ++this.attempt;
     this.attemptsSinceContact++;
@@ -363,6 +385,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.handshakeSent = false;
     this.answered = false;
     this.droppedByUs = false;
+    this.tlsFailed = false;
     this.pingSentAt = null;
     const servers = this.serverCount;
     const id = this.sessionId;
@@ -390,7 +413,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private attemptClosed(): void {
     // The attempt is over: its deadline must not fire into the library's wait before the next one.
     clearTimeout(this.attemptTimer);
-    if (this.connected || !this.handshakeSent || this.answered || this.droppedByUs) return;
+    if (this.connected || !this.handshakeSent || this.answered || this.droppedByUs || this.tlsFailed) return;
     // The member took our ConnectRequest and hung up: it refuses this session (its data is
     // older than ours), or it is not serving yet.
     this.handshakeSent = false;
