@@ -11,6 +11,8 @@ import { warmUpZooKeeper } from './warm-up.js';
 import { describeMachine, machineInfo } from './machine.js';
 import { helpText, parseBenchArgs, type BenchOptions } from './options.js';
 import { fleetScenario, type FleetResult } from './scenarios/fleet.js';
+import { fleetSimScenario, type FleetSimResult } from './scenarios/fleet-sim.js';
+import { fleetSimChart, fleetSimJson } from './fleet-sim/report.js';
 import { flipScenario, type FlipResult } from './scenarios/flip.js';
 import { saturationScenario, type SaturationResult } from './scenarios/saturation.js';
 import { restScenario, type RestResult } from './scenarios/rest.js';
@@ -34,6 +36,7 @@ interface Results {
   storm?: StormResult;
   soak?: SoakResult;
   fleet?: FleetResult;
+  'fleet-sim'?: FleetSimResult;
 }
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -70,7 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   try {
     // fleet and storm start servers of their own (an ensemble; one they wipe).
-    const standalone = o.scenarios.filter((s) => s !== 'fleet' && s !== 'storm');
+    const standalone = o.scenarios.filter((s) => s !== 'fleet' && s !== 'storm' && s !== 'fleet-sim');
     if (standalone.length > 0) {
       progress('starting a standalone ZooKeeper');
       const zk = await startZooKeeper({ maxSessionTimeout: 60_000 });
@@ -111,6 +114,26 @@ async function main(argv: readonly string[]): Promise<number> {
       await run('fleet', what, () => fleetScenario({ agents: o.fleetAgents, services: o.fleetServices, refresh: o.fleetRefresh, seconds: o.fleetSeconds, agentArgs: o.agentArgs }));
       zookeeperVersion ??= results.fleet?.zookeeperVersion;
     }
+    if (o.scenarios.includes('fleet-sim')) {
+      const where = o.servers === null ? 'a 3-server ensemble of its own' : o.servers;
+      const what = `${o.fleetSimHosts} simulated hosts x ${o.fleetSimServices} services against ${where}, refresh ${o.fleetSimRefresh} s, session timeout ${o.fleetSimSessionTimeout} s`;
+      const f = results.fleet;
+      await run('fleet-sim', what, () =>
+        fleetSimScenario({
+          hosts: o.fleetSimHosts,
+          services: o.fleetSimServices,
+          refresh: o.fleetSimRefresh,
+          sessionTimeout: o.fleetSimSessionTimeout,
+          seconds: o.fleetSimSeconds,
+          servers: o.servers,
+          writesPerSecond: 500,
+          realAgents: f === undefined ? null : { agents: o.fleetAgents, services: o.fleetServices, perHost: f.perHost },
+          logFile: o.out.replace(/(\.json)?$/, '-fleet-sim.log'),
+          progress,
+        }),
+      );
+      zookeeperVersion ??= results['fleet-sim']?.zookeeperVersion;
+    }
   } finally {
     await stopAll();
   }
@@ -125,6 +148,11 @@ async function main(argv: readonly string[]): Promise<number> {
   mkdirSync(dirname(o.svg), { recursive: true });
   writeFileSync(o.svg, chart(machineLine, results));
   process.stdout.write(`\nwrote ${o.out}\nwrote ${o.svg}\n`);
+  if (results['fleet-sim'] !== undefined) {
+    const svg = o.svg.replace(/(\.svg)?$/, '-fleet-sim.svg');
+    writeFileSync(svg, fleetSimChart(machineLine, results['fleet-sim'], o.fleetSimServices));
+    process.stdout.write(`wrote ${svg}\n`);
+  }
   return errors.length > 0 ? 1 : 0;
 }
 
@@ -152,6 +180,7 @@ function resultsJson(
       storm: r.storm && { runs: r.storm.runs },
       soak: r.soak && { samples: r.soak.samples },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
+      'fleet-sim': r['fleet-sim'] && fleetSimJson(r['fleet-sim']),
     },
   };
 }

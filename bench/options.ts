@@ -27,6 +27,13 @@ export interface BenchOptions {
   readonly fleetServices: number;
   readonly fleetRefresh: number;
   readonly fleetSeconds: number;
+  readonly fleetSimHosts: number;
+  readonly fleetSimServices: number;
+  readonly fleetSimRefresh: number;
+  readonly fleetSimSessionTimeout: number;
+  readonly fleetSimSeconds: number;
+  /** fleet-sim: an operator's ensemble (never restarted); null: one the bench starts */
+  readonly servers: string | null;
   readonly agentArgs: readonly string[];
   /** The Python original's command (rest and footprint run it beside the agent); null: not run. */
   readonly original: string | null;
@@ -61,6 +68,11 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   'fleet-services': { key: 'fleetServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet: services per agent' },
   'fleet-refresh': { key: 'fleetRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet: refresh of every fleet service' },
   'fleet-seconds': { key: 'fleetSeconds', normal: 20, quick: 10, integer: false, arg: 'SECONDS', help: "fleet: measured, from the servers' mntr and /proc" },
+  'fleet-sim-hosts': { key: 'fleetSimHosts', normal: 1000, quick: 200, integer: true, arg: 'N', help: 'fleet-sim: simulated hosts (one session each)' },
+  'fleet-sim-services': { key: 'fleetSimServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet-sim: services per host' },
+  'fleet-sim-refresh': { key: 'fleetSimRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet-sim: refresh of every (synthetic, passing) check' },
+  'fleet-sim-session-timeout': { key: 'fleetSimSessionTimeout', normal: 10, quick: 10, integer: false, arg: 'SECONDS', help: "fleet-sim: every host's --session-timeout" },
+  'fleet-sim-seconds': { key: 'fleetSimSeconds', normal: 20, quick: 10, integer: false, arg: 'SECONDS', help: 'fleet-sim: each steady window' },
 };
 
 const DEFAULT_CMD = 'true';
@@ -94,6 +106,12 @@ export function helpText(): string {
     '              heap, fds, threads; zombies, sessions, missing and stale nodes',
     '  fleet       K agents (one per simulated host) against a 3-server ensemble:',
     '              what the fleet costs ZooKeeper, per host, extrapolated linearly',
+    '  fleet-sim   N simulated hosts in one process (the agent\'s session, registration',
+    '              table and write limiter each; synthetic checks) against a 3-server',
+    '              ensemble: steady state, a partition of a tenth of the hosts, rolling',
+    '              and all-at-once restarts with the jitter and write cap on and off,',
+    '              seen by the hosts and by an independent observer (kazoo); measured',
+    '              beside the linear extrapolation from 24 hosts',
     '',
     row('Flags', 'default', '--quick', 'meaning'),
     row('--scenarios LIST', 'all', 'all', SCENARIOS.join(',')),
@@ -110,6 +128,9 @@ export function helpText(): string {
     row('--original CMD', '', '', "rest and footprint: run Nextdoor's zk_watcher"),
     row('', '', '', 'too, as CMD -c FILE -s SERVERS (default:'),
     row('', '', '', '$ZK_WATCHER_ORIGINAL; see README, "Measured")'),
+    row('--servers LIST', '', '', 'fleet-sim: an existing ensemble instead of its own'),
+    row('', '', '', '(host:port,...). It makes the load of the whole fleet'),
+    row('', '', '', 'there; restarts are skipped, nothing is wiped'),
     row('--out FILE', '', '', 'the JSON results (bench/results/latest.json)'),
     row('--svg FILE', '', '', 'the chart (default: the JSON path, .svg)'),
     row('-h, --help', '', '', 'print this and exit'),
@@ -138,6 +159,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
         'footprint-sizes': { type: 'string' },
         'agent-arg': { type: 'string', multiple: true },
         original: { type: 'string' },
+        servers: { type: 'string' },
         out: { type: 'string' },
         svg: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -176,7 +198,9 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
   }
   const rawOriginal = typeof values.original === 'string' ? values.original : (env.ZK_WATCHER_ORIGINAL ?? '');
   const original = rawOriginal.trim() === '' ? null : rawOriginal;
-  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, out, svg } };
+  const servers = typeof values.servers === 'string' ? values.servers.trim() : null;
+  if (servers !== null && !/^[^\s,/]+:\d+(,[^\s,/]+:\d+)*(\/\S*)?$/.test(servers)) return { kind: 'error', message: `--servers ${servers}: expected host:port[,host:port...][/chroot]` };
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, servers, out, svg } };
 }
 
 /** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */

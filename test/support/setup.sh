@@ -8,6 +8,8 @@ bash test/support/ensure-zookeeper.sh
 # Real tools the tests drive: rsyslog (syslog identity of -l), promtool (/metrics and the shipped alert rules).
 bash test/support/ensure-debian-tools.sh rsyslog:rsyslogd prometheus:promtool
 command -v python3 >/dev/null || { echo "python3 is needed: it is the reference the config tests compare with" >&2; exit 1; }
+# The fleet bench's observer (and its test) counts nodes with kazoo, a client library other than the agent's.
+/usr/bin/python3 -c 'import kazoo' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-kazoo </dev/null >&2
 # npm ci also builds dist/ (the prepare script); skip it while node_modules matches the lock file.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.zkw-lock-hash 2>/dev/null)" != "$lock_hash" ]; then

@@ -87,7 +87,8 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
   private outage = { since: 0, durationMs: 0, sessionLost: false, reregistered: new Set<string>() };
   private outageTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly session: ZkSession, private readonly log: Logger) {
+  /** recreateJitterMs: the window above (the fleet bench turns it off to show what it buys). */
+  constructor(private readonly session: ZkSession, private readonly log: Logger, recreateJitterMs: number = RECREATE_JITTER_MS) {
     super();
     let sessions = 0;
     session.on('connected', (_id, fresh) => {
@@ -98,7 +99,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
       // back and taking over our old session's nodes do not: those nodes are visible now, and
       // the old session may expire any moment. While draining there are only removals.
       if (fresh && sessions > 1 && this.state === 'open') {
-        const delay = Math.random() * RECREATE_JITTER_MS;
+        const delay = Math.random() * recreateJitterMs;
         this.createNotBefore = performance.now() + delay;
         this.log.info({ event: 'reregister_jitter', delayMs: Math.round(delay) }, `creating missing nodes from ${Math.round(delay)} ms on; taking over our old ones at once`);
       }
