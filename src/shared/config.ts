@@ -7,6 +7,7 @@ import { PyJsonError, parsePyJson, type PyJsonObject } from './pyjson.js';
 import type { Problem } from './problems.js';
 import { httpUrlProblem, parseTcpTarget } from './check-target.js';
 import { nearest } from './suggest.js';
+import { FORMAT_KEYS, readFormatKeys } from './formats/format-keys.js';
 import { loopbackHostnameProblem } from './loopback-name.js';
 import type { AuthSpec, Config, ServiceSpec, TcpTarget, ZookeeperData } from './types.js';
 import { cmdShellHazard } from './cmd-syntax.js';
@@ -29,6 +30,7 @@ export const SERVICE_KEYS = [
   'zookeeper_data',
   'rise',
   'fall',
+  ...FORMAT_KEYS,
 ] as const;
 const REQUIRED_KEYS = ['refresh', 'service_port', 'zookeeper_path'] as const;
 /** A section needs at least one of these; all it sets must pass. */
@@ -208,6 +210,7 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     if (typeof parsed === 'string') fail(dataRaw.line, `zookeeper_data ${parsed}`, 'zookeeper_data');
     else data = parsed;
   }
+  const format = readFormatKeys({ read, own: (key) => section.entries.has(key), data: dataRaw === undefined ? null : { value: data, line: dataRaw.line }, fail });
 
   const rise = count(read('rise'), 'rise', fail);
   const fall = count(read('fall'), 'fall', fail);
@@ -224,6 +227,7 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     serviceHostname: hostRaw?.value ?? null,
     zookeeperPath,
     zookeeperData: data,
+    ...(format.kind === 'zk_watcher' ? {} : { format }),
     rise,
     fall,
     source: { file, line: section.line },

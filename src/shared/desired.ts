@@ -6,11 +6,12 @@
 import { wantRegistered } from './maintenance.js';
 import type { Problem } from './problems.js';
 import type { ServiceSpec, SourceRef } from './types.js';
-import { znodePath } from './znode.js';
+import { registrationPath } from './formats/index.js';
+import { formatMixProblems } from './formats/format-mix.js';
 
 export interface ServiceNodeInput {
   readonly name: string;
-  /** The node this service registers: <zookeeper_path>/<host>:<port>. */
+  /** The node this service registers: <zookeeper_path>/<node name of its format> (formats/index.ts). */
   readonly path: string;
   readonly healthy: boolean | null;
   readonly maintenance: boolean;
@@ -82,7 +83,8 @@ export function duplicateNodeProblems(services: readonly NamedNode[]): Problem[]
   return problems;
 }
 
-/** The config's services as the nodes they would register on this host, checked for two that share one. */
+/** The config's services as the nodes they would register on this host, checked for two that share one (and for two formats in one path). */
 export function configNodeProblems(services: readonly ServiceSpec[], hostname: string): Problem[] {
-  return duplicateNodeProblems(services.map((s) => ({ name: s.name, path: znodePath(s.zookeeperPath, s.serviceHostname ?? hostname, s.servicePort), source: s.source })));
+  const nodes = duplicateNodeProblems(services.map((s) => ({ name: s.name, path: registrationPath(s, hostname), source: s.source })));
+  return [...nodes, ...formatMixProblems(services)];
 }

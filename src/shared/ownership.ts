@@ -2,7 +2,12 @@
 
 import { parsePyJson } from './pyjson.js';
 
-/** The pid an nd_service_registry-style payload names, or null. */
+/**
+ * The pid an nd_service_registry-style payload names, or null. Only a `pid` written first
+ * counts, as nd_service_registry writes it: the curator, nerve and serverset formats carry no
+ * pid of ours (their first keys are name, host and serviceEndpoint), and a `pid` key their
+ * zookeeper_data may hold is the operator's, proving nothing about whose the node is.
+ */
 export function payloadPid(data: string): number | null {
   let json;
   try {
@@ -11,7 +16,8 @@ export function payloadPid(data: string): number | null {
     return null;
   }
   if (json.kind !== 'object') return null;
-  const pid = json.entries.find(([k]) => k === 'pid')?.[1];
+  const [key, pid] = json.entries[0] ?? [];
+  if (key !== 'pid') return null;
   if (pid?.kind !== 'int') return null;
   const n = Number(pid.digits);
   return Number.isSafeInteger(n) && n > 0 ? n : null;

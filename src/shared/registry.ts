@@ -8,6 +8,7 @@ import { wantRegistered } from './maintenance.js';
 import type { Registration } from './registration.js';
 import { oneLine } from './status.js';
 import { agentAddress, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT } from './status-args.js';
+import { zkTlsFromFlags, type ZkTlsSettings } from './zk-tls-args.js';
 
 /** Exit codes of `zk-watcher registry`. */
 export const REGISTRY_AGREE = 0;
@@ -37,6 +38,9 @@ A disagreement is looked at again a second later: only one still there is report
       --status-address ADDR
                            the agent's --status-address (default ${DEFAULT_STATUS_ADDRESS})
       --json               print the comparison as JSON
+      --zk-tls, --zk-tls-ca FILE, --zk-tls-cert FILE, --zk-tls-key FILE,
+      --zk-tls-no-verify-hostname
+                           TLS to ZooKeeper, as the agent's flags of the same names
   -h, --help               print this help and exit
 
 Exit codes: 0 ZooKeeper holds what the agent wants; 1 ZooKeeper could not be read, or
@@ -50,6 +54,8 @@ export interface RegistryOptions {
   readonly statusPort: number;
   readonly statusAddress: string;
   readonly json: boolean;
+  /** TLS to ZooKeeper, as the agent's --zk-tls flags (absent: plain TCP). */
+  readonly zkTls?: ZkTlsSettings;
 }
 
 export type ParsedRegistry = { readonly kind: 'run'; readonly options: RegistryOptions } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
@@ -68,6 +74,11 @@ export function parseRegistryCommandLine(argv: readonly string[], defaultPort = 
         'status-address': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        'zk-tls': { type: 'boolean' },
+        'zk-tls-ca': { type: 'string' },
+        'zk-tls-cert': { type: 'string' },
+        'zk-tls-key': { type: 'string' },
+        'zk-tls-no-verify-hostname': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -77,7 +88,9 @@ export function parseRegistryCommandLine(argv: readonly string[], defaultPort = 
   if (v.help === true) return { kind: 'help' };
   const agent = agentAddress(v, defaultPort);
   if (typeof agent === 'string') return { kind: 'error', message: agent };
-  return { kind: 'run', options: { configPaths: v.config ?? [DEFAULT_CONFIG], servers: v.server ?? DEFAULT_SERVERS, statusPort: agent.port, statusAddress: agent.address, json: v.json === true } };
+  const zk = zkTlsFromFlags(v);
+  if ('error' in zk) return { kind: 'error', message: zk.error };
+  return { kind: 'run', options: { configPaths: v.config ?? [DEFAULT_CONFIG], servers: v.server ?? DEFAULT_SERVERS, statusPort: agent.port, statusAddress: agent.address, json: v.json === true, ...(zk.tls === null ? {} : { zkTls: zk.tls }) } };
 }
 
 /** One service the agent watches, as its /status says. */

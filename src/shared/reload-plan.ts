@@ -1,6 +1,7 @@
 // What a reload does to each service, from the running services and the re-read
 // config: the diff, decided in one place. Pure.
 
+import { formatOf, sameFormat } from './formats/format.js';
 import type { ServiceSpec } from './types.js';
 
 export interface PlannedService {
@@ -19,7 +20,8 @@ export type ReloadStep =
   /**
    * Changed, or renamed with its node unchanged: its checks restart with the health of
    * `inheritFrom` (so a healthy service stays registered), its node's bytes are kept when
-   * path and data are the same, and a node that moved is replaced make-before-break.
+   * path, data and format are the same, and a node that moved (a new path, or a format that
+   * names nodes otherwise) is replaced make-before-break.
    */
   | { readonly kind: 'restart'; readonly name: string; readonly inheritFrom: string; readonly keepPayload: boolean; readonly movedFrom: string | null };
 
@@ -72,7 +74,8 @@ function restart(after: PlannedService, before: PlannedService): ReloadStep {
     kind: 'restart',
     name: after.spec.name,
     inheritFrom: before.spec.name,
-    keepPayload: samePath && JSON.stringify(after.spec.zookeeperData) === JSON.stringify(before.spec.zookeeperData),
+    // A new format (or its keys) at the same path is new bytes: the node's data is rewritten in place.
+    keepPayload: samePath && JSON.stringify(after.spec.zookeeperData) === JSON.stringify(before.spec.zookeeperData) && sameFormat(formatOf(after.spec), formatOf(before.spec)),
     movedFrom: samePath ? null : before.path,
   };
 }

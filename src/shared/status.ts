@@ -5,10 +5,13 @@
 import { describeNote, hostMaintenanceNote, maintenanceNoteOf, type MaintenanceNote, type MaintenanceState } from './maintenance.js';
 import type { Registration } from './registration.js';
 import { blot } from './secrets.js';
+import type { RegistryFormat } from './formats/format.js';
 
 export interface ServiceFacts {
   readonly name: string;
   readonly path: string;
+  /** The registry format its node is written in; absent: zk_watcher. */
+  readonly format?: RegistryFormat;
   readonly healthy: boolean | null;
   readonly registration: Registration;
   readonly maintenance: boolean;
@@ -42,6 +45,8 @@ export interface ServiceStatus {
   /** Why it is in maintenance (its own flag file's note, else the host's); null when it is not. */
   readonly maintenanceNote: MaintenanceNote | null;
   readonly path: string;
+  /** zk_watcher, curator, nerve or serverset (absent from agents older than formats). */
+  readonly format?: string;
   readonly since: string;
   readonly lastResult: { readonly passed: boolean; readonly reason: string; readonly durationMs: number; readonly at: string } | null;
   readonly outputTail: string;
@@ -86,6 +91,8 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
       maintenance: s.maintenance,
       maintenanceNote: !s.maintenance || facts.maintenance === undefined ? null : maintenanceNoteOf(facts.maintenance, s.name),
       path: s.path,
+      // The agent always knows it; facts built without one (older callers, tests) leave it out.
+      ...(s.format === undefined ? {} : { format: s.format }),
       since: iso(s.healthSince),
       lastResult:
         s.lastResult === null
@@ -159,7 +166,9 @@ export function statusTable(doc: StatusDocument, now: number): string {
   for (const s of doc.services) {
     const health = (s.healthy === null ? 'unknown' : s.healthy ? 'healthy' : 'unhealthy') + maintenanceWord(s, a.hostMaintenance);
     const last = s.lastResult === null ? '-' : `${s.lastResult.passed ? 'pass' : 'fail'} ${s.lastResult.durationMs}ms ${oneLine(s.lastResult.reason, REASON_WIDTH)}`.trim();
-    rows.push([s.name, s.path, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
+    // A format other than zk_watcher's is named beside the node, so the table stays as it was for the rest.
+    const znode = s.format === undefined || s.format === 'zk_watcher' ? s.path : `${s.path} (${s.format})`;
+    rows.push([s.name, znode, health, registrationWord(s), last, age(s.since, now), oneLine(s.outputTail, OUTPUT_WIDTH)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());

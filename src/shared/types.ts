@@ -2,6 +2,7 @@
 // Everything here must survive structured clone: no classes, no functions.
 
 import type { PyJsonObject } from './pyjson.js';
+import type { FormatSpec } from './formats/format.js';
 
 /** Where a value came from, so every message can name FILE:LINE. */
 export interface SourceRef {
@@ -37,6 +38,8 @@ export interface ServiceSpec {
   readonly serviceHostname: string | null;
   readonly zookeeperPath: string;
   readonly zookeeperData: ZookeeperData;
+  /** The registry format of its node (`format` and its keys); absent in specs built by hand (tests): zk_watcher. */
+  readonly format?: FormatSpec;
   /** Consecutive passes before registering / failures before removing. */
   readonly rise: number;
   readonly fall: number;

@@ -9,7 +9,8 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
+import { freePort } from '../support/ports.js';
 import { makeTlsFiles, type TlsFiles } from '../support/tls-certs.js';
 import { waitFor } from '../support/wait.js';
 import { startEnsemble, startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -67,8 +68,10 @@ function kazoo(hosts: string, ops: unknown[][], cert = readerCert): KazooResult[
 
 const exists = (hosts: string, path: string): Promise<boolean> => Promise.resolve(!('error' in (kazoo(hosts, [['get', path]])[0] as object)));
 
-test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; another certificate reads but cannot change or delete; SIGTERM deletes over TLS', async () => {
-  const a = agent(['-c', writeConfig(service('/tls/x509', 'x509.example')), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key]);
+test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; another certificate reads but cannot change or delete; zk-watcher registry reads over TLS; SIGTERM deletes over TLS', async () => {
+  const config = writeConfig(service('/tls/x509', 'x509.example'));
+  const statusPort = String(await freePort());
+  const a = agent(['-c', config, '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key, '--status-port', statusPort]);
   const start = await a.waitForLog((r) => r.event === 'zk_tls', 'the TLS line');
   assert.equal(start.subject, AGENT_ID);
   const node = '/tls/x509/x509.example:1';
@@ -79,6 +82,9 @@ test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; anot
   assert.deepEqual(set, { error: 'NoAuthError' }, 'another certificate cannot change it');
   assert.deepEqual(del, { error: 'NoAuthError' }, 'another certificate cannot delete it');
   assert.deepEqual((parent as { acl: unknown }).acl, [['x509', AGENT_ID, 31], ['world', 'anyone', 1]], 'the parent we made carries the same ACL');
+  // The registry command speaks TLS with the same flags.
+  const registry = runCli(['registry', '-c', config, '-s', zk.connectString, '--status-port', statusPort, '--zk-tls-ca', certs.ca, '--zk-tls-cert', readerCert.cert, '--zk-tls-key', readerCert.key]);
+  assert.equal(registry.code, 0, registry.stdout + registry.stderr);
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
   assert.equal(await exists(zk.connectString, node), false, 'deleted at SIGTERM, over TLS');

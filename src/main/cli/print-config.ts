@@ -3,7 +3,8 @@
 import { formatTcpTarget, redactUrl } from '../../shared/check-target.js';
 import { dumpPyJson, pyString } from '../../shared/pyjson.js';
 import type { Config } from '../../shared/types.js';
-import { znodePath } from '../../shared/znode.js';
+import { formatOf } from '../../shared/formats/format.js';
+import { registrationPath } from '../../shared/formats/index.js';
 
 export function renderConfig(config: Config, hostname: string): string {
   const services = config.services.map((s) => {
@@ -24,7 +25,9 @@ export function renderConfig(config: Config, hostname: string): string {
       ['zookeeper_path', JSON.stringify(s.zookeeperPath)],
       // Raw, in the key order of the file (JSON.stringify of a JS object would reorder integer-like keys).
       ['zookeeper_data', dumpPyJson(data)],
-      ['znode', JSON.stringify(znodePath(s.zookeeperPath, host, s.servicePort))],
+      // The registry format, with the keys only it has; znode is named as that format names nodes.
+      ...formatFields(s),
+      ['znode', JSON.stringify(registrationPath(s, hostname))],
       ['rise', JSON.stringify(s.rise)],
       ['fall', JSON.stringify(s.fall)],
       ['source', JSON.stringify(`${s.source.file}:${s.source.line}`)],
@@ -33,4 +36,11 @@ export function renderConfig(config: Config, hostname: string): string {
   });
   const auth = config.auth === null ? 'null' : `{"user": ${JSON.stringify(config.auth.user)}}`;
   return `{\n  "services": [\n${services.join(',\n')}\n  ],\n  "auth": ${auth}\n}\n`;
+}
+
+function formatFields(s: Config['services'][number]): [string, string][] {
+  const format = formatOf(s);
+  const fields: [string, string][] = [['format', JSON.stringify(format.kind)]];
+  if (format.kind === 'curator') fields.push(['ssl_port', JSON.stringify(format.sslPort)], ['uri_spec', JSON.stringify(format.uriSpec)]);
+  return fields;
 }

@@ -28,11 +28,12 @@ import { parseStatusDocument } from '../../shared/status.js';
 import { hostPort } from '../../shared/status-args.js';
 import type { Config } from '../../shared/types.js';
 import { usageError } from '../../shared/usage-error.js';
-import { znodePath } from '../../shared/znode.js';
+import { registrationPath } from '../../shared/formats/index.js';
 import { agentPortDefault } from './agent-port.js';
 import { loadConfig } from './config-files.js';
 import { getFqdn } from './fqdn.js';
 import { ZkReader } from './zk-reader.js';
+import { loadZkTls } from './zk-tls-cli.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const READ_TIMEOUT_MS = 5_000;
@@ -62,9 +63,14 @@ export async function registryCommand(argv: readonly string[], program = 'zk-wat
     process.stderr.write('zk-watcher registry: the config has errors; it names the services to look for\n');
     return REGISTRY_USAGE_ERROR;
   }
+  const tls = await loadZkTls(options.zkTls ?? null);
+  if ('error' in tls) {
+    process.stderr.write(`zk-watcher registry: ${tls.error}\n`);
+    return REGISTRY_USAGE_ERROR;
+  }
   let reader: ZkReader;
   try {
-    reader = await ZkReader.connect({ connectString: options.servers, auth: config.auth === null ? null : { user: config.auth.user, password: config.auth.password }, connectTimeoutMs: CONNECT_TIMEOUT_MS, opTimeoutMs: READ_TIMEOUT_MS });
+    reader = await ZkReader.connect({ connectString: options.servers, auth: config.auth === null ? null : { user: config.auth.user, password: config.auth.password }, connectTimeoutMs: CONNECT_TIMEOUT_MS, opTimeoutMs: READ_TIMEOUT_MS, tls: tls.files?.current.socket ?? null });
   } catch (e) {
     process.stderr.write(`zk-watcher registry: ${(e as Error).message}\n`);
     return REGISTRY_FAILED;
@@ -95,7 +101,7 @@ async function look(options: RegistryOptions, config: Config, hostname: () => Pr
   // The agent's paths are what it wants; the config's cover services it does not watch (not reloaded) or no agent.
   const paths = new Map<string, string>();
   if (agent.answered) for (const [name, s] of agent.services) paths.set(name, s.path);
-  for (const spec of config.services) if (!paths.has(spec.name)) paths.set(spec.name, znodePath(spec.zookeeperPath, spec.serviceHostname ?? (await hostname()), spec.servicePort));
+  for (const spec of config.services) if (!paths.has(spec.name)) paths.set(spec.name, registrationPath(spec, spec.serviceHostname ?? (await hostname())));
   const parents = new Map<string, Promise<string[] | null>>();
   const services = await Promise.all(
     [...paths].map(async ([name, path]): Promise<ServiceInZk> => {

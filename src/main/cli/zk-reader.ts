@@ -5,6 +5,8 @@
 import type { Client, Stat } from 'node-zookeeper-client';
 import { zookeeper } from '../cjs-packages.js';
 import { installClientGuards } from '../zk/nzc-guards.js';
+import { useTlsSockets, type ZkTlsSocketOptions } from '../zk/nzc-tls.js';
+import { attemptFailureOf, describeAttemptFailure, type AttemptFailure } from '../../shared/zk-unreachable.js';
 import { describeZkError, NO_NODE, zkCode } from '../zk/zk-errors.js';
 
 installClientGuards();
@@ -16,6 +18,8 @@ export interface ZkReaderOptions {
   readonly connectTimeoutMs: number;
   /** Deadline of each read. */
   readonly opTimeoutMs: number;
+  /** TLS to every server (absent or null: plain TCP). */
+  readonly tls?: ZkTlsSocketOptions | null;
 }
 
 export class ZkReader {
@@ -27,11 +31,16 @@ export class ZkReader {
   /** Rejects when no server grants a session within connectTimeoutMs (or authentication fails). */
   static connect(options: ZkReaderOptions): Promise<ZkReader> {
     const client = zookeeper.createClient(options.connectString, { sessionTimeout: 10_000, spinDelay: 200, retries: 0 });
+    const tls = options.tls;
+    // Why each server failed, for the message when none grants a session (a certificate, a plain port).
+    const failures = new Map<string, AttemptFailure>();
+    if (tls) useTlsSockets(client, () => tls, (server, error) => failures.set(server, attemptFailureOf(server, error)));
     if (options.auth !== null) client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
-        reject(new Error(`no ZooKeeper server of ${options.connectString} granted a session within ${options.connectTimeoutMs / 1000} s`));
+        const why = [...failures.values()].map(describeAttemptFailure).join('; ');
+        reject(new Error(`no ZooKeeper server of ${options.connectString} granted a session within ${options.connectTimeoutMs / 1000} s${why === '' ? '' : ` (${why})`}`));
       }, options.connectTimeoutMs);
       client.once('connected', () => {
         clearTimeout(timer);

@@ -13,7 +13,8 @@ import { planReload } from '../../shared/reload-plan.js';
 import { blot } from '../../shared/secrets.js';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { CheckResult, Config, ServiceSpec } from '../../shared/types.js';
-import { encodePayload, znodePath } from '../../shared/znode.js';
+import { formatOf } from '../../shared/formats/format.js';
+import { registrationData, registrationPath } from '../../shared/formats/index.js';
 import { EngineStats } from '../checks/engine-stats.js';
 import { CheckPool } from '../checks/pool.js';
 import { Scheduler } from '../checks/scheduler.js';
@@ -189,7 +190,7 @@ export class Daemon {
   }
 
   private pathOf(spec: ServiceSpec): string {
-    return znodePath(spec.zookeeperPath, spec.serviceHostname ?? this.options.hostname, spec.servicePort);
+    return registrationPath(spec, this.options.hostname);
   }
 
   private add(runtime: ServiceRuntime): void {
@@ -275,7 +276,7 @@ export class Daemon {
           continue;
         }
         const svc = this.services.get(node.service)!;
-        svc.payload ??= Buffer.from(encodePayload(process.pid, new Date(), svc.spec.zookeeperData), 'utf8');
+        svc.payload ??= Buffer.from(registrationData(svc.spec, this.options.hostname, process.pid, new Date()), 'utf8');
         table.set(path, { data: svc.payload, log: svc.log });
       }
       this.registrar.setTable(table);
@@ -368,6 +369,7 @@ export class Daemon {
     return [...this.services.values()].map((s) => ({
       name: s.spec.name,
       path: s.path,
+      format: formatOf(s.spec).kind,
       healthy: s.health.healthy,
       registration: this.registrar.registration(s.path),
       maintenance: s.maintenance,

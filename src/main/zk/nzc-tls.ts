@@ -39,8 +39,11 @@ interface Manager {
   onSocketError(error: Error): void;
 }
 
-/** Make every connection of `client` a TLS one, with the options `current()` gives at that moment. */
-export function useTlsSockets(client: Client, current: () => ZkTlsSocketOptions): void {
+/**
+ * Make every connection of `client` a TLS one, with the options `current()` gives at that moment.
+ * `onError` hears each socket error with the server's host:port (the library keeps them to itself).
+ */
+export function useTlsSockets(client: Client, current: () => ZkTlsSocketOptions, onError?: (server: string, error: NodeJS.ErrnoException) => void): void {
   const m = (client as unknown as { connectionManager: Manager }).connectionManager;
   m.connect = function connect(this: Manager) {
     this.setState(CONNECTING);
@@ -57,9 +60,13 @@ export function useTlsSockets(client: Client, current: () => ZkTlsSocketOptions)
       socket.on('data', this.onSocketData.bind(this));
       socket.on('drain', this.onSocketDrain.bind(this));
       socket.on('close', this.onSocketClosed.bind(this));
-      const onError = this.onSocketError.bind(this);
-      // A hang-up during the TLS handshake is a plain-TCP port or a refused client certificate, not a reset.
-      socket.on('error', (error: NodeJS.ErrnoException) => onError(!secure && (error.code === 'ECONNRESET' || error.code === 'EPIPE') ? tlsClosed(error) : error));
+      const libraryOnError = this.onSocketError.bind(this);
+      socket.on('error', (raw: NodeJS.ErrnoException) => {
+        // A hang-up during the TLS handshake is a plain-TCP port or a refused client certificate, not a reset.
+        const error = !secure && (raw.code === 'ECONNRESET' || raw.code === 'EPIPE') ? tlsClosed(raw) : raw;
+        onError?.(`${server.host}:${server.port}`, error);
+        libraryOnError(error);
+      });
     });
   }.bind(m);
 }

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { isOrphanOfThisHost } from '../../shared/ownership.js';
+import { isOrphanOfThisHost, payloadPid } from '../../shared/ownership.js';
 import { nextRegistration, type Registration, type RegistrationEvent } from '../../shared/registration.js';
 import { splitParents } from '../../shared/znode.js';
 import { outageSummary } from '../../shared/log-outage.js';
@@ -369,11 +369,13 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
     this.note(entry, 'gone');
     const conflict = owner === NO_OWNER ? 'a persistent node' : `an ephemeral node of session 0x${owner}`;
+    // Without a pid there is no proof it is this host's earlier agent's: only its session's expiry frees it.
+    const noProof = owner !== NO_OWNER && payloadPid(node.data.toString('utf8')) === null ? '; its data names no agent pid that could prove it ours (curator, nerve and serverset data never do), so it goes when ZooKeeper expires its session' : '';
     if (entry.lastConflict !== conflict) {
       entry.lastConflict = conflict;
       entry.log.error(
         { event: 'path_held_by_other', path: entry.path, owner: `0x${owner}` },
-        `${entry.path} is already ${conflict} that is not ours; leaving it alone (we watch it and register once it is gone)`,
+        `${entry.path} is already ${conflict} that is not ours; leaving it alone${noProof} (we watch it and register once it is gone)`,
       );
     }
   }
