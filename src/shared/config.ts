@@ -6,6 +6,7 @@ import { getValue, parseIni, type IniDocument, type IniSection } from './ini.js'
 import { PyJsonError, parsePyJson, type PyJsonObject } from './pyjson.js';
 import type { Problem } from './problems.js';
 import { httpUrlProblem, parseTcpTarget } from './check-target.js';
+import { CHECK_OPTION_KEYS, readCheckOptions } from './check-options-config.js';
 import { nearest } from './suggest.js';
 import { FORMAT_KEYS, readFormatKeys } from './formats/format-keys.js';
 import { loopbackHostnameProblem } from './loopback-name.js';
@@ -22,6 +23,8 @@ export const SERVICE_KEYS = [
   'cmd',
   'http',
   'tcp',
+  'grpc',
+  ...CHECK_OPTION_KEYS,
   'refresh',
   'timeout',
   'service_port',
@@ -34,7 +37,7 @@ export const SERVICE_KEYS = [
 ] as const;
 const REQUIRED_KEYS = ['refresh', 'service_port', 'zookeeper_path'] as const;
 /** A section needs at least one of these; all it sets must pass. */
-const CHECK_KEYS = ['cmd', 'http', 'tcp'] as const;
+const CHECK_KEYS = ['cmd', 'http', 'tcp', 'grpc'] as const;
 const AUTH_KEYS = ['user', 'password'] as const;
 
 /** ZooKeeper's default jute.maxbuffer: a node's data cannot be larger. */
@@ -171,6 +174,11 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     else tcp = parsed;
   }
 
+  const options = readCheckOptions(
+    { read, own: (key) => section.entries.has(key), fail, warn: (line, message, key) => warn(line, `${where} ${message}`, key) },
+    { http: httpRaw?.value ?? null, tcp: tcpRaw !== undefined, grpc: checks.get('grpc') },
+  );
+
   const refreshRaw = read('refresh');
   const refresh = refreshRaw === undefined ? undefined : seconds(refreshRaw, 'refresh', fail);
   const timeoutRaw = read('timeout');
@@ -221,6 +229,10 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     cmd: cmd?.value ?? null,
     http: httpRaw?.value ?? null,
     tcp,
+    ...(options.httpOptions === undefined ? {} : { httpOptions: options.httpOptions }),
+    ...(options.tcpOptions === undefined ? {} : { tcpOptions: options.tcpOptions }),
+    ...(options.grpc === null ? {} : { grpc: options.grpc }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     refresh,
     timeout: timeout ?? defaultTimeout(refresh),
     servicePort: port,
@@ -230,7 +242,7 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     ...(format.kind === 'zk_watcher' ? {} : { format }),
     rise,
     fall,
-    source: { file, line: section.line },
+    source: { file, line: section.line, ...(options.tlsCaLine === undefined ? {} : { tlsCaLine: options.tlsCaLine }) },
   };
 }
 

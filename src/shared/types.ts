@@ -21,6 +21,49 @@ export interface TcpTarget {
   readonly port: number;
 }
 
+/** TLS of an https:// URL, `tcp_tls` and `grpc_tls` (the keys tls_ca, tls_server_name, tls_skip_verify). */
+export interface TlsOptions {
+  /** Absolute path of a PEM file whose CAs are trusted instead of the system's; null: the system's. */
+  readonly ca: string | null;
+  /** The name sent (SNI) and verified instead of the target's host; null: the target's host. */
+  readonly serverName: string | null;
+  /** Accept any certificate (the connection is still encrypted). */
+  readonly skipVerify: boolean;
+}
+
+/** How an `http:` check asks and what its answer must be (the http_* keys). */
+export interface HttpOptions {
+  /** Upper case: GET, HEAD, POST, PUT, DELETE, OPTIONS or PATCH. */
+  readonly method: string;
+  /** Request headers as written, in order (a Host header replaces the URL's). */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string | null;
+  /** Inclusive [low, high] ranges of the status codes that pass. */
+  readonly status: readonly (readonly [number, number])[];
+  /** A substring the body must contain (in its first 64 KiB). */
+  readonly expect: string | null;
+  /** A JavaScript regular expression the body must match (in its first 64 KiB). */
+  readonly expectRegex: string | null;
+  readonly followRedirects: boolean;
+}
+
+/** What a `tcp:` check does once connected (the tcp_* keys). */
+export interface TcpOptions {
+  /** Bytes to send, as written (\r \n \t \\ \xHH escapes decoded by the worker); null: send nothing. */
+  readonly send: string | null;
+  /** A reply substring, as written with the same escapes; null: connecting is enough. */
+  readonly expect: string | null;
+  readonly tls: boolean;
+}
+
+/** A `grpc: HOST:PORT` check: grpc.health.v1.Health/Check for one service name. */
+export interface GrpcCheck {
+  readonly target: TcpTarget;
+  /** '' asks for the server as a whole. */
+  readonly service: string;
+  readonly tls: boolean;
+}
+
 export interface ServiceSpec {
   readonly name: string;
   /** The check kinds a section asked for; at least one is set, and all set must pass. */
@@ -29,6 +72,15 @@ export interface ServiceSpec {
   readonly http: string | null;
   /** `tcp: HOST:PORT`: passes when a connection opens within the timeout. */
   readonly tcp: TcpTarget | null;
+  /**
+   * The options of the check kinds (issue 17). Absent in specs built by hand (tests): a GET
+   * passing on 2xx, a bare connect, no grpc, the system's CAs. The config sets httpOptions
+   * with http, tcpOptions with tcp, tls when something speaks TLS.
+   */
+  readonly httpOptions?: HttpOptions;
+  readonly tcpOptions?: TcpOptions;
+  readonly grpc?: GrpcCheck | null;
+  readonly tls?: TlsOptions;
   /** Seconds between the end of one check and the start of the next. */
   readonly refresh: number;
   /** Seconds a check may run before its whole process group is killed. */
@@ -43,7 +95,8 @@ export interface ServiceSpec {
   /** Consecutive passes before registering / failures before removing. */
   readonly rise: number;
   readonly fall: number;
-  readonly source: SourceRef;
+  /** tlsCaLine: where tls_ca was written, for the loader's "cannot read the CA file" error. */
+  readonly source: SourceRef & { readonly tlsCaLine?: number };
 }
 
 export interface AuthSpec {
@@ -63,6 +116,11 @@ export interface CheckJob {
   readonly cmd: string | null;
   readonly http: string | null;
   readonly tcp: TcpTarget | null;
+  /** As in ServiceSpec; absent: the defaults (see checkJob in shared/check-job.ts). */
+  readonly httpOptions?: HttpOptions;
+  readonly tcpOptions?: TcpOptions;
+  readonly grpc?: GrpcCheck | null;
+  readonly tls?: TlsOptions;
   readonly timeoutMs: number;
 }
 

@@ -1,6 +1,7 @@
 // The piscina worker: serves a lane of CheckJobs in, CheckResults out (lane.ts). A
-// failing check is a result, never an exception. A job's kinds (cmd, http, tcp) run side by side and
-// all must pass.
+// failing check is a result, never an exception. A job's kinds (cmd, http, tcp, grpc) run side by side and
+// all must pass. The reason of an in-process kind always names it (`http: 503 (want 200-299)`); a
+// command's alone stays as it was (`exit 1`), and names its kind beside others.
 
 import { createRequire } from 'node:module';
 import type { MessagePort } from 'node:worker_threads';
@@ -8,6 +9,7 @@ import type * as PiscinaModule from 'piscina';
 import { serveLane } from './lane.js';
 import type { CheckJob, CheckResult } from '../shared/types.js';
 import { GroupRegistry } from './group-registry.js';
+import { checkGrpc } from './grpc-check.js';
 import { checkHttp, checkTcp, type NetOutcome } from './net-check.js';
 import { SpawnerClient } from './spawner-client.js';
 import { runCommand, type CommandOutcome } from './spawn.js';
@@ -29,7 +31,7 @@ const hooks = { onGroupStarted: (g: number) => registry.add(g), onGroupEnded: (g
 const spawner = data.spawner === null ? null : new SpawnerClient(data.spawner, data.env);
 
 interface PartOutcome {
-  readonly kind: 'cmd' | 'http' | 'tcp';
+  readonly kind: 'cmd' | 'http' | 'tcp' | 'grpc';
   readonly passed: boolean;
   readonly reason: string;
   readonly durationMs: number;
@@ -48,8 +50,9 @@ async function runCheck(job: CheckJob): Promise<CheckResult> {
     command = spawner === null ? runCommand(job.cmd, job.timeoutMs, data.env, hooks) : spawner.run(job.cmd, job.timeoutMs);
     parts.push(command.then((o) => ({ kind: 'cmd', passed: o.exitCode === 0 && !o.timedOut, reason: describe(o, job.timeoutMs), durationMs: o.durationMs, outputTail: o.outputTail })));
   }
-  if (job.http !== null) parts.push(checkHttp(job.http, job.timeoutMs).then((o) => part('http', o)));
-  if (job.tcp !== null) parts.push(checkTcp(job.tcp, job.timeoutMs).then((o) => part('tcp', o)));
+  if (job.http !== null) parts.push(checkHttp(job.http, job.timeoutMs, job.httpOptions, job.tls).then((o) => part('http', o)));
+  if (job.tcp !== null) parts.push(checkTcp(job.tcp, job.timeoutMs, job.tcpOptions, job.tls).then((o) => part('tcp', o)));
+  if (job.grpc != null) parts.push(checkGrpc(job.grpc, job.timeoutMs, job.tls).then((o) => part('grpc', o)));
   const done = await Promise.all(parts);
   const cmd = command === null ? null : await command;
   const failed = done.filter((p) => !p.passed);
@@ -57,7 +60,7 @@ async function runCheck(job: CheckJob): Promise<CheckResult> {
   return {
     service: job.service,
     passed: done.length > 0 && failed.length === 0,
-    reason: done.length === 1 ? done[0]!.reason : shown.map((p) => `${p.kind}: ${p.reason}`).join('; '),
+    reason: done.length === 1 ? done[0]!.reason : shown.map((p) => (p.kind === 'cmd' ? `cmd: ${p.reason}` : p.reason)).join('; '),
     exitCode: cmd?.exitCode ?? null,
     signal: cmd?.signal ?? null,
     timedOut: cmd?.timedOut ?? false,
@@ -66,8 +69,8 @@ async function runCheck(job: CheckJob): Promise<CheckResult> {
   };
 }
 
-function part(kind: 'http' | 'tcp', o: NetOutcome): PartOutcome {
-  return { kind, passed: o.passed, reason: o.reason, durationMs: o.durationMs, outputTail: o.outputTail };
+function part(kind: 'http' | 'tcp' | 'grpc', o: NetOutcome): PartOutcome {
+  return { kind, passed: o.passed, reason: `${kind}: ${o.reason}`, durationMs: o.durationMs, outputTail: o.outputTail };
 }
 
 function describe(o: CommandOutcome, timeoutMs: number): string {

@@ -18,6 +18,23 @@ const WORDS: Readonly<Record<string, string>> = {
   EAI_FAIL: 'name lookup failed',
 };
 
+/**
+ * An error known only by its text (a library's message that embeds a socket or TLS error,
+ * as grpc-js's "No connection established. Last error: connect ECONNREFUSED ..."): the same
+ * words when a code or OpenSSL reason can be found in it, else the text.
+ */
+export function describeErrorText(text: string): string {
+  const ssl = /:SSL routines:[^:]*:([^:]+):/.exec(text);
+  if (ssl !== null) return `TLS failed: ${ssl[1]}`;
+  // "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match…", "unable to verify the first certificate".
+  const coded = /^(?:Error )?\[([A-Z_]+)\]: ([\s\S]*)$/.exec(text);
+  const message = (coded?.[2] ?? text).trim();
+  if (/certificate|altnames/i.test(message)) return `TLS certificate rejected: ${message}${coded === null ? '' : ` (${coded[1]})`}`;
+  const code = /\b(E[A-Z_]{3,})\b/.exec(text)?.[1];
+  if (code !== undefined && WORDS[code] !== undefined) return `${WORDS[code]} (${code})`;
+  return text;
+}
+
 export function describeNetError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Happy-eyeballs connects fail with an AggregateError of every attempt: the first one says why.
@@ -29,6 +46,10 @@ export function describeNetError(error: unknown): string {
   // OpenSSL's text is "...:SSL routines:FUNCTION:REASON:file:line"; the reason is the readable part.
   const ssl = /:SSL routines:[^:]*:([^:]+):/.exec(error.message);
   if (ssl !== null) return `TLS failed: ${ssl[1]}${code === undefined ? '' : ` (${code})`}`;
+  // OpenSSL's X509 verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED…) and Node's name check.
+  if (code !== undefined && /^(?:UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME)/.test(code)) {
+    return `TLS certificate rejected: ${error.message} (${code})`;
+  }
   if (code !== undefined && (/CERT|TLS|SSL/.test(code))) return `TLS failed: ${error.message} (${code})`;
   if (code !== undefined && code.startsWith('HPE_')) return `bad HTTP answer: ${error.message} (${code})`;
   return code === undefined ? error.message : `${error.message} (${code})`;

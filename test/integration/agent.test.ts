@@ -238,7 +238,7 @@ test('http and tcp checks: live targets register, a dead one does not, and a tar
     status = 503;
     await gone('/kinds/web/k.example:1');
     const down = await a.waitForLog((r) => r.service === 'web' && r.healthy === false, 'web judged unhealthy');
-    assert.equal(down.reason, 'HTTP 503');
+    assert.equal(down.reason, 'http: 503 (want 200-299)');
 
     await new Promise((r) => db.close(r));
     // `both` needs its cmd and its tcp target: the command still passes, the port is closed.

@@ -197,7 +197,7 @@ test('[DEFAULT] may give every section the same tcp check', () => {
 });
 
 const BROKEN_CHECKS: [string, string, string[]][] = [
-  ['no check at all', CHECKS(''), ['test.cfg:1: [web] has no check: set at least one of cmd, http, tcp']],
+  ['no check at all', CHECKS(''), ['test.cfg:1: [web] has no check: set at least one of cmd, http, tcp, grpc']],
   ['empty http', CHECKS('http:\n'), ['test.cfg:2: [web] http is empty (key: http)']],
   ['empty tcp', CHECKS('tcp:\n'), ['test.cfg:2: [web] tcp is empty (key: tcp)']],
   ['an http value that is not a URL', CHECKS('http: localhost:8080/health\n'), ["test.cfg:2: [web] http 'localhost:8080/health' must start with http:// or https:// (key: http)"]],

@@ -117,7 +117,7 @@ const url = (s: Served, path = '/') => `http://127.0.0.1:${s.port}${path}`;
 test('http: a 200 passes, with the body as output and User-Agent zk-watcher', async () => {
   const before = ok.requests.length;
   const r = await checkHttp(url(ok, '/health'), 10_000);
-  assert.deepEqual([r.passed, r.reason, r.outputTail], [true, 'HTTP 200', 'all good\n']);
+  assert.deepEqual([r.passed, r.reason, r.outputTail], [true, '200', 'all good\n']);
   const req = ok.requests[before]!;
   assert.deepEqual([req.method, req.url, req.headers['user-agent']], ['GET', '/health', 'zk-watcher']);
 });
@@ -133,13 +133,13 @@ test('http: every check opens a fresh connection and closes it afterwards', asyn
 
 test('http: a 503 fails with the status and the error page as output', async () => {
   const r = await checkHttp(url(unavailable), 10_000);
-  assert.deepEqual([r.passed, r.reason, r.outputTail], [false, 'HTTP 503', 'down for maintenance\n']);
+  assert.deepEqual([r.passed, r.reason, r.outputTail], [false, '503 (want 200-299)', 'down for maintenance\n']);
 });
 
 test('http: a 301 fails and is not followed', async () => {
   const r = await checkHttp(url(redirect), 10_000);
   assert.equal(r.passed, false);
-  assert.equal(r.reason, 'HTTP 301 (redirects are not followed)');
+  assert.equal(r.reason, '301 (want 200-299; redirects are not followed)');
   assert.deepEqual(redirect.requests.map((q) => q.url), ['/'], 'nothing asked for the redirect target');
 });
 
@@ -162,7 +162,7 @@ test('http: an endless body fails by timeout with only the last 4 KiB kept, and 
   const r = await checkHttp(url(streaming), timeoutMs);
   const took = Date.now() - t0;
   assert.equal(r.passed, false);
-  assert.equal(r.reason, 'timed out after 1 s (HTTP 200 received, the body did not end)');
+  assert.equal(r.reason, 'timed out after 1 s (200 received, the body did not end)');
   assert.ok(took < timeoutMs + MARGIN_MS, `took ${took} ms`);
   const m = /^\[captured the last (\d+) of (\d+) bytes\]\n/.exec(r.outputTail);
   assert.ok(m, `tail starts with how much was dropped: ${r.outputTail.slice(0, 80)}`);
@@ -181,7 +181,7 @@ test('http: a body cut short by the server fails, naming the status it had', asy
   });
   const r = await checkHttp(url(cut), 10_000);
   assert.equal(r.passed, false);
-  assert.match(r.reason, /^HTTP 200, then /);
+  assert.match(r.reason, /^200, then /);
 });
 
 test('http: a refused port fails as connection refused', async () => {
@@ -273,11 +273,11 @@ test('no handle is left behind: a process that ran every kind of outcome exits b
   if (exited === 'still running') child.kill('SIGKILL');
   assert.equal(exited, 0, `the child should exit 0 on its own (stdout: ${out}; stderr: ${err})`);
   assert.deepEqual(JSON.parse(out), [
-    'HTTP 200',
-    'HTTP 503',
-    'HTTP 301 (redirects are not followed)',
+    '200',
+    '503 (want 200-299)',
+    '301 (want 200-299; redirects are not followed)',
     'timed out after 0.3 s',
-    'timed out after 0.3 s (HTTP 200 received, the body did not end)',
+    'timed out after 0.3 s (200 received, the body did not end)',
     'connection refused (ECONNREFUSED)',
     'name not resolved (ENOTFOUND)',
     'connected',

@@ -8,6 +8,7 @@ import { decodeConfigBytes } from '../../shared/decode.js';
 import type { Problem } from '../../shared/problems.js';
 import { readablePasswordWarning } from '../../shared/secrets.js';
 import type { Config } from '../../shared/types.js';
+import { tlsCaProblems } from './tls-ca-files.js';
 
 const CONFIG_SUFFIXES = ['.cfg', '.ini', '.conf'];
 
@@ -49,6 +50,8 @@ export async function loadConfig(paths: readonly string[]): Promise<{ config: Co
   if (problems.some((p) => p.severity === 'error')) return { config: null, problems };
   const built = buildConfig(sources);
   const found = [...problems, ...built.problems];
+  const caProblems = built.config === null ? [] : await tlsCaProblems(built.config);
+  if (caProblems.length > 0) return { config: null, problems: [...found, ...caProblems] };
   const auth = built.config?.auth;
   if (auth != null) {
     const mode = await stat(auth.source.file).then((st) => st.mode, () => 0); // just read: a vanished file has no mode to warn about

@@ -1,6 +1,7 @@
 // --once: every service's check, run once through the daemon's own CheckPool, and a
 // report on stdout. No ZooKeeper session is ever created.
 
+import { checkJob } from '../../shared/check-job.js';
 import { onceExitCode, onceRows, renderOnceJson, renderOnceTable } from '../../shared/once-report.js';
 import type { Config } from '../../shared/types.js';
 import { CheckPool } from '../checks/pool.js';
@@ -20,7 +21,7 @@ export async function runOnce(options: OnceOptions): Promise<0 | 1> {
   try {
     results = await Promise.all(
       options.config.services.map((spec) =>
-        pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }),
+        pool.run(checkJob(spec)),
       ),
     );
   } finally {

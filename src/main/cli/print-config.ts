@@ -1,5 +1,6 @@
 // --print-config: the parsed services as JSON, as an operator or a script reads them. Never a password.
 
+import { checkOptionFields } from '../../shared/check-options-print.js';
 import { formatTcpTarget, redactUrl } from '../../shared/check-target.js';
 import { dumpPyJson, pyString } from '../../shared/pyjson.js';
 import type { Config } from '../../shared/types.js';
@@ -15,6 +16,7 @@ export function renderConfig(config: Config, hostname: string): string {
     if (s.cmd !== null) checks.push(['cmd', JSON.stringify(s.cmd)]);
     if (s.http !== null) checks.push(['http', JSON.stringify(redactUrl(s.http))]);
     if (s.tcp !== null) checks.push(['tcp', JSON.stringify(formatTcpTarget(s.tcp))]);
+    checks.push(...checkOptionFields(s));
     const fields: [string, string][] = [
       ['name', JSON.stringify(s.name)],
       ...checks,

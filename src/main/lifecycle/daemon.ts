@@ -5,6 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { checkJob } from '../../shared/check-job.js';
 import { desiredNodes } from '../../shared/desired.js';
 import { nextHealth, UNKNOWN_HEALTH, type Health } from '../../shared/health.js';
 import { mayChangeRegistrations, type LifecycleState } from '../../shared/lifecycle-state.js';
@@ -125,7 +126,7 @@ export class Daemon {
       workerFailures: this.pool.workerFailures,
     }));
     this.scheduler = new Scheduler(
-      (spec, dueAt) => this.pool.run({ service: spec.name, cmd: spec.cmd, http: spec.http, tcp: spec.tcp, timeoutMs: spec.timeout * 1000 }, dueAt),
+      (spec, dueAt) => this.pool.run(checkJob(spec), dueAt),
       (spec, result) => this.onResult(spec, result),
     );
     this.maintenance = new MaintenanceWatcher(options.maintenanceDir, options.logger, (m) => this.onMaintenance(m));

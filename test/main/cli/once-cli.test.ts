@@ -93,7 +93,7 @@ test('--once: all checks pass -> exit 0, a table with every service, and no ZooK
 test('--once: one failing check -> exit 1 and FAIL with the reason', async () => {
   const r = await cli(['--once', '-c', writeConfig(config(true)), '-s', zkAddress]);
   assert.equal(r.code, 1, r.stderr + r.stdout);
-  assert.match(r.stdout, /^web\s+FAIL\s+\d+ ms\s+HTTP 503.*sick$/m);
+  assert.match(r.stdout, /^web\s+FAIL\s+\d+ ms\s+http: 503 \(want 200-299\).*sick$/m);
   assert.match(r.stdout, /^2 of 3 passed$/m);
   assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
 });

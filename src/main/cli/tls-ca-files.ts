@@ -1,0 +1,36 @@
+// The CA files that services name in tls_ca, read once when the config is loaded (start,
+// SIGHUP, --once, check): one that cannot be read is an error at its FILE:LINE, so a typo
+// stops the load (a reload keeps the running config) instead of failing the check for ever.
+// The worker reads the file again at check time, so a CA rotated in place needs no reload.
+
+import { readFile, stat } from 'node:fs/promises';
+import type { Problem } from '../../shared/problems.js';
+import type { Config } from '../../shared/types.js';
+
+export async function tlsCaProblems(config: Config): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const seen = new Map<string, string | null>();
+  for (const spec of config.services) {
+    const ca = spec.tls?.ca;
+    if (ca == null || spec.tls?.skipVerify === true) continue;
+    if (!seen.has(ca)) seen.set(ca, await caFileProblem(ca));
+    const why = seen.get(ca);
+    if (why == null) continue;
+    problems.push({ file: spec.source.file, line: spec.source.tlsCaLine ?? spec.source.line, key: 'tls_ca', severity: 'error', message: `[${spec.name}] tls_ca '${ca}' ${why}` });
+  }
+  return problems;
+}
+
+async function caFileProblem(path: string): Promise<string | null> {
+  let text: string;
+  try {
+    // A FIFO would block the read for ever.
+    if (!(await stat(path)).isFile()) return 'is not a regular file';
+    text = await readFile(path, 'latin1');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied (the agent runs as the zk-watcher user under systemd)' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    return `cannot be read: ${why}`;
+  }
+  return text.includes('-----BEGIN CERTIFICATE-----') ? null : 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+}

@@ -1,0 +1,118 @@
+// The `grpc:` check: grpc.health.v1.Health/Check for grpc_service, plaintext or TLS, within
+// the check's timeout. @grpc/grpc-js is loaded the first time a grpc check runs in this
+// worker, so a config without one never pays for it (~3 MB of code and heap per thread).
+// A channel (one HTTP/2 connection) per target and TLS settings is kept and reused by the
+// next checks, as a gRPC client is meant to be used: a handshake per check would cost the
+// server more than the check. Channels unused for a while, or beyond a bound, are closed.
+
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import type * as GrpcModule from '@grpc/grpc-js';
+import { formatTcpTarget } from '../shared/check-target.js';
+import { HEALTH_CHECK_PATH, decodeHealthCheckResponse, encodeHealthCheckRequest } from '../shared/grpc-health-proto.js';
+import type { GrpcCheck, TlsOptions } from '../shared/types.js';
+import { describeErrorText } from './net-error.js';
+import { elapsed, quoted, timedOut, type NetOutcome } from './net-outcome.js';
+import { tlsConnectOptions } from './tls-context.js';
+
+/** Past this many targets, the least recently used channel is closed (one lane serves every service). */
+const MAX_CHANNELS = 256;
+/** A channel no check used for this long is closed when the next grpc check runs. */
+const CHANNEL_IDLE_MS = 10 * 60_000;
+/** grpc-js drops an idle channel's connection after this, so a forgotten channel holds no socket. */
+const CONNECTION_IDLE_MS = 60_000;
+
+interface Channel {
+  readonly client: GrpcModule.Client;
+  lastUsed: number;
+}
+
+let grpc: typeof GrpcModule | undefined;
+/** In order of last use, oldest first. */
+const channels = new Map<string, Channel>();
+
+/** Whether grpc-js has been loaded in this thread (for tests of the footprint). */
+export function grpcLoaded(): boolean {
+  return grpc !== undefined;
+}
+
+/** Passes when the server answers SERVING for check.service within timeoutMs. */
+export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions): Promise<NetOutcome> {
+  const started = performance.now();
+  const done = (passed: boolean, reason: string): NetOutcome => ({ passed, reason, durationMs: elapsed(started), outputTail: '' });
+  // require(), not import(): grpc-js is CommonJS, and an ESM import would run Node's export lexer over it (issue 13).
+  grpc ??= createRequire(import.meta.url)('@grpc/grpc-js') as typeof GrpcModule;
+  const g = grpc;
+  let credentials: GrpcModule.ChannelCredentials;
+  let key = `${formatTcpTarget(check.target)}|plain`;
+  const channelOptions: GrpcModule.ChannelOptions = { 'grpc.client_idle_timeout_ms': CONNECTION_IDLE_MS };
+  if (!check.tls) {
+    credentials = g.credentials.createInsecure();
+  } else {
+    const got = await tlsConnectOptions(tls);
+    if ('problem' in got) return done(false, got.problem);
+    credentials = g.credentials.createSsl(got.caPem ?? null, null, null, { rejectUnauthorized: got.rejectUnauthorized });
+    if (got.servername !== undefined) channelOptions['grpc.ssl_target_name_override'] = got.servername;
+    key = `${formatTcpTarget(check.target)}|tls|${got.servername ?? ''}|${got.rejectUnauthorized}|${got.caStamp}`;
+  }
+  const client = channelFor(g, key, check, credentials, channelOptions);
+  const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (passed: boolean, reason: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(done(passed, reason));
+    };
+    // Our own clock as well as grpc's deadline: the outcome is due at timeoutMs whatever the library does.
+    const timer = setTimeout(() => {
+      call.cancel();
+      finish(false, timedOut(timeoutMs));
+    }, remaining);
+    const call = client.makeUnaryRequest(
+      HEALTH_CHECK_PATH,
+      (service: string) => Buffer.from(encodeHealthCheckRequest(service)),
+      (bytes: Buffer) => decodeHealthCheckResponse(bytes),
+      check.service,
+      new g.Metadata(),
+      { deadline: Date.now() + remaining },
+      (error, reply) => {
+        if (error) return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
+        if (reply === undefined) return finish(false, 'no reply');
+        if ('problem' in reply) return finish(false, `the reply is not a HealthCheckResponse: ${reply.problem}`);
+        finish(reply.status === 'SERVING', reply.status);
+      },
+    );
+  });
+}
+
+function channelFor(g: typeof GrpcModule, key: string, check: GrpcCheck, credentials: GrpcModule.ChannelCredentials, options: GrpcModule.ChannelOptions): GrpcModule.Client {
+  const now = performance.now();
+  for (const [k, c] of channels) {
+    if (now - c.lastUsed < CHANNEL_IDLE_MS && channels.size < MAX_CHANNELS) break;
+    if (k === key) continue;
+    c.client.close();
+    channels.delete(k);
+  }
+  let channel = channels.get(key);
+  if (channel === undefined) {
+    channel = { client: new g.Client(formatTcpTarget(check.target), credentials, options), lastUsed: now };
+  } else {
+    channels.delete(key);
+    channel.lastUsed = now;
+  }
+  // Re-inserted: the map stays in order of last use.
+  channels.set(key, channel);
+  return channel.client;
+}
+
+function describeGrpcError(g: typeof GrpcModule, error: GrpcModule.ServiceError, service: string, timeoutMs: number): string {
+  const code = g.status[error.code] ?? `status ${error.code}`;
+  if (error.code === g.status.DEADLINE_EXCEEDED) return timedOut(timeoutMs);
+  if (error.code === g.status.NOT_FOUND) return `the server does not know the service ${quoted(service)} (NOT_FOUND)`;
+  if (error.code === g.status.UNIMPLEMENTED) return 'the server has no grpc.health.v1.Health service (UNIMPLEMENTED)';
+  // grpc-js says "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1 (TIMESTAMP). Resolution note: ".
+  const last = /Last error: (?:Error: )?([\s\S]*?)(?: \(\d{4}-[^)]*\))?\.? Resolution note:/.exec(error.details);
+  return `${code}: ${last === null ? error.details : describeErrorText(last[1]!.trim())}`;
+}

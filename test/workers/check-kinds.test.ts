@@ -1,0 +1,290 @@
+// The check kinds and their options against real servers started here: node's http and https
+// (a private CA and certificate made by openssl), a TCP server that answers PING with +PONG
+// (plain and TLS), and grpc-js servers running the standard health service (plain and TLS).
+// Each check goes the whole way: INI text -> config -> CheckJob -> a real check worker ->
+// the reason a person reads.
+
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
+import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { after, before, test } from 'node:test';
+import type * as GrpcModule from '@grpc/grpc-js';
+import type * as HealthModule from 'grpc-health-check';
+import { CheckPool } from '../../src/main/checks/pool.js';
+import { checkJob } from '../../src/shared/check-job.js';
+import { buildConfig } from '../../src/shared/config.js';
+import { formatProblem } from '../../src/shared/problems.js';
+import type { CheckResult } from '../../src/shared/types.js';
+import { freePort } from '../support/ports.js';
+import { runCliAsync } from '../support/run-cli.js';
+import { makeTestCa, type TestCa } from '../support/test-ca.js';
+import { writeConfig } from '../support/agent.js';
+
+const require = createRequire(import.meta.url);
+const grpc = require('@grpc/grpc-js') as typeof GrpcModule;
+const { HealthImplementation } = require('grpc-health-check') as typeof HealthModule;
+
+const pool = new CheckPool({ concurrency: 8, threads: 1, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+const closers: (() => Promise<unknown> | void)[] = [];
+let ca: TestCa;
+let web: number;
+let secureWeb: number;
+let redis: number;
+let secureRedis: number;
+let silent: number;
+let health: HealthModule.HealthImplementation;
+let grpcPort: number;
+let secureGrpcPort: number;
+/** A counting TCP relay in front of grpcPort: how many connections the checks opened. */
+let grpcRelay: { port: number; opened: number };
+
+after(async () => {
+  await pool.close();
+  for (const close of closers.reverse()) await close();
+  ca?.remove();
+});
+
+function listen(server: Server): Promise<number> {
+  closers.push(() => {
+    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    return new Promise((r) => server.close(r));
+  });
+  server.on('connection', (s: Socket) => {
+    s.on('error', () => {});
+    closers.push(() => void s.destroy());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+function webHandler(req: IncomingMessage, res: ServerResponse): void {
+  let body = '';
+  req.on('data', (d: Buffer) => (body += d.toString()));
+  req.on('end', () => {
+    const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+      res.end(text);
+    };
+    const path = req.url ?? '/';
+    if (path === '/echo') return send(200, JSON.stringify({ method: req.method, host: req.headers.host, token: req.headers['x-token'], agent: req.headers['user-agent'], body }));
+    if (path === '/ok') return send(200, 'status: ok\n');
+    if (path === '/down') return send(503, 'down for maintenance\n');
+    if (path === '/moved') return send(301, 'moved\n', { location: '/ok' });
+    if (path === '/see-other') return send(303, 'see other\n', { location: '/echo' });
+    if (path === '/loop') return send(302, 'again\n', { location: '/loop' });
+    // The word comes after the 64 KiB that are searched.
+    if (path === '/big') return send(200, `${'x'.repeat(70 * 1024)}ready\n`);
+    send(404, 'no such page\n');
+  });
+}
+
+/** Redis's way: PING\r\n gets +PONG\r\n; anything else an error, and the connection is closed. */
+function pingPong(socket: Socket): void {
+  let got = '';
+  socket.on('data', (d: Buffer) => {
+    got += d.toString();
+    if (!got.includes('\n')) return;
+    if (got.startsWith('PING\r\n')) {
+      socket.write('+PONG\r\n');
+      got = '';
+    } else {
+      socket.end('-ERR unknown command\r\n');
+    }
+  });
+  socket.on('error', () => {});
+}
+
+async function grpcServer(credentials: GrpcModule.ServerCredentials): Promise<number> {
+  const server = new grpc.Server();
+  health.addToServer(server);
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))));
+  closers.push(() => server.forceShutdown());
+  return port;
+}
+
+before(async () => {
+  ca = makeTestCa();
+  web = await listen(createHttpServer(webHandler));
+  secureWeb = await listen(createHttpsServer({ key: ca.serverKey, cert: ca.serverCert }, webHandler));
+  redis = await listen(createNetServer(pingPong));
+  secureRedis = await listen(createTlsServer({ key: ca.serverKey, cert: ca.serverCert }, pingPong));
+  // Accepts and never says a word (reads, so a closing client is noticed).
+  silent = await listen(createNetServer((s) => s.resume()));
+  health = new HealthImplementation({ '': 'SERVING', web: 'SERVING' });
+  grpcPort = await grpcServer(grpc.ServerCredentials.createInsecure());
+  secureGrpcPort = await grpcServer(grpc.ServerCredentials.createSsl(null, [{ private_key: ca.serverKey, cert_chain: ca.serverCert }]));
+  const relay = { port: 0, opened: 0 };
+  relay.port = await listen(
+    createNetServer((client) => {
+      relay.opened++;
+      const upstream = connect(grpcPort, '127.0.0.1');
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      client.pipe(upstream).pipe(client);
+      closers.push(() => void upstream.destroy());
+    }),
+  );
+  grpcRelay = relay;
+});
+
+/** One section with these check keys, loaded as the agent loads it, run once by a real worker. */
+async function check(keys: string, timeout = 5): Promise<CheckResult> {
+  const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\n${keys.trim()}\nrefresh: 10\ntimeout: ${timeout}\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
+  const errors = built.problems.filter((p) => p.severity === 'error').map(formatProblem);
+  assert.deepEqual(errors, [], keys);
+  return pool.run(checkJob(built.config!.services[0]!));
+}
+
+const http = (path: string): string => `http: http://127.0.0.1:${web}${path}`;
+
+interface Case {
+  readonly what: string;
+  readonly keys: () => string;
+  readonly passed: boolean;
+  readonly reason: string | RegExp;
+  readonly output?: RegExp;
+  readonly timeout?: number;
+}
+
+const HTTP_CASES: Case[] = [
+  {
+    what: 'a POST with a Host header and a body reaches the server as written; the body has what is expected',
+    keys: () => `${http('/echo')}\nhttp_method: post\nhttp_headers: Host: vhost.example\n  X-Token: abc\n  User-Agent: probe/1\nhttp_body: {"ping": 1}\nhttp_expect: "host":"vhost.example"\nhttp_expect_regex: "method":"POST".*"body":"\\{\\\\"ping`,
+    passed: true,
+    reason: 'http: 200',
+    output: /"token":"abc","agent":"probe\/1","body":"\{\\"ping\\": 1\}"/,
+  },
+  { what: 'a 503 fails, naming the codes wanted', keys: () => http('/down'), passed: false, reason: 'http: 503 (want 200-299)', output: /down for maintenance/ },
+  { what: 'a 503 passes when http_status lists it', keys: () => `${http('/down')}\nhttp_status: 2xx, 503`, passed: true, reason: 'http: 503' },
+  { what: 'a 200 fails when http_status does not list it', keys: () => `${http('/ok')}\nhttp_status: 204, 300-302`, passed: false, reason: 'http: 200 (want 204, 300-302)' },
+  { what: 'a body without the expected text fails', keys: () => `${http('/ok')}\nhttp_expect: healthy`, passed: false, reason: 'http: body lacks "healthy"', output: /status: ok/ },
+  { what: 'a body that does not match the expression fails', keys: () => `${http('/ok')}\nhttp_expect_regex: ^status: (up|green)`, passed: false, reason: 'http: body does not match /^status: (up|green)/' },
+  { what: 'a body that matches the expression passes', keys: () => `${http('/ok')}\nhttp_expect_regex: ^status: (ok|up)$`, passed: true, reason: 'http: 200' },
+  { what: 'only the first 64 KiB of a body are searched', keys: () => `${http('/big')}\nhttp_expect: ready`, passed: false, reason: 'http: body lacks "ready" in its first 64 KiB', output: /ready\n$/ },
+  { what: 'a redirect is not followed by default', keys: () => http('/moved'), passed: false, reason: 'http: 301 (want 200-299; redirects are not followed)' },
+  { what: 'a redirect is followed with http_follow_redirects', keys: () => `${http('/moved')}\nhttp_follow_redirects: yes`, passed: true, reason: 'http: 200 after 1 redirect', output: /status: ok/ },
+  {
+    what: 'a 303 after a POST is followed as a GET without the body',
+    keys: () => `${http('/see-other')}\nhttp_method: POST\nhttp_body: x=1\nhttp_follow_redirects: true`,
+    passed: true,
+    reason: 'http: 200 after 1 redirect',
+    output: /"method":"GET".*"body":""/,
+  },
+  { what: 'a redirect loop ends after 5 redirects', keys: () => `${http('/loop')}\nhttp_follow_redirects: on`, passed: false, reason: /^http: 302: more than 5 redirects \(last to http:\/\/127\.0\.0\.1:\d+\/loop\)$/ },
+  {
+    what: 'https with a private CA (tls_ca) and the certificate\'s name (tls_server_name) passes',
+    keys: () => `http: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`,
+    passed: true,
+    reason: 'http: 200',
+  },
+  {
+    what: 'https with a private CA the system does not trust fails, naming the verification error',
+    keys: () => `http: https://127.0.0.1:${secureWeb}/ok`,
+    passed: false,
+    reason: 'http: TLS certificate rejected: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+  },
+  {
+    what: 'https whose certificate does not hold the name asked for fails, naming the mismatch',
+    keys: () => `http: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${ca.caFile}`,
+    passed: false,
+    reason: /^http: TLS certificate rejected: .*127\.0\.0\.1.* \(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
+  },
+  { what: 'https with tls_skip_verify passes whatever the certificate', keys: () => `http: https://127.0.0.1:${secureWeb}/ok\ntls_skip_verify: yes`, passed: true, reason: 'http: 200' },
+];
+
+const TCP_CASES: Case[] = [
+  { what: 'PING answered with +PONG passes', keys: () => `tcp: 127.0.0.1:${redis}\ntcp_send: PING\\r\\n\ntcp_expect: +PONG`, passed: true, reason: 'tcp: reply contains "+PONG"', output: /^\+PONG\r\n$/ },
+  {
+    what: 'a reply without the expected text fails, quoting what came back',
+    keys: () => `tcp: 127.0.0.1:${redis}\ntcp_send: PONG\\r\\n\ntcp_expect: +PONG`,
+    passed: false,
+    reason: 'tcp: reply lacks "+PONG" (the server closed the connection; got "-ERR unknown command")',
+  },
+  {
+    what: 'a server that says nothing fails at the timeout, saying so',
+    keys: () => `tcp: 127.0.0.1:${silent}\ntcp_expect: 220`,
+    timeout: 1,
+    passed: false,
+    reason: 'tcp: reply lacks "220" (timed out after 1 s, nothing received)',
+  },
+  { what: 'send without expect passes once the bytes are written', keys: () => `tcp: 127.0.0.1:${redis}\ntcp_send: PING\\r\\n`, passed: true, reason: 'tcp: connected, sent 6 bytes' },
+  {
+    what: 'PING over TLS with the private CA passes',
+    keys: () => `tcp: 127.0.0.1:${secureRedis}\ntcp_tls: yes\ntcp_send: PING\\r\\n\ntcp_expect: +PONG\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`,
+    passed: true,
+    reason: 'tcp: reply contains "+PONG"',
+  },
+  {
+    what: 'TLS to a certificate the system does not trust fails, naming the verification error',
+    keys: () => `tcp: 127.0.0.1:${secureRedis}\ntcp_tls: yes`,
+    passed: false,
+    reason: 'tcp: TLS certificate rejected: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+  },
+  { what: 'a plain tcp_tls connect passes with tls_skip_verify', keys: () => `tcp: 127.0.0.1:${secureRedis}\ntcp_tls: yes\ntls_skip_verify: yes`, passed: true, reason: 'tcp: connected (TLS)' },
+];
+
+for (const c of [...HTTP_CASES.map((k) => ({ ...k, kind: 'http' })), ...TCP_CASES.map((k) => ({ ...k, kind: 'tcp' }))]) {
+  test(`${c.kind}: ${c.what}`, async () => {
+    const r = await check(c.keys(), c.timeout);
+    const shown = `${r.reason} | output: ${r.outputTail.slice(0, 300)}`;
+    assert.equal(r.passed, c.passed, shown);
+    if (typeof c.reason === 'string') assert.equal(r.reason, c.reason, shown);
+    else assert.match(r.reason, c.reason, shown);
+    if (c.output !== undefined) assert.match(r.outputTail, c.output, shown);
+  });
+}
+
+test('every failing kind of a section is named in its reason; a passing one is not', async () => {
+  const r = await check(`cmd: exit 3\n${http('/down')}\ntcp: 127.0.0.1:${redis}`);
+  assert.equal(r.passed, false);
+  assert.equal(r.reason, 'cmd: exit 3; http: 503 (want 200-299)');
+});
+
+test('grpc: the health service\'s answer decides, and a flip from SERVING to NOT_SERVING and back is seen by the next check', async () => {
+  const keys = `grpc: 127.0.0.1:${grpcRelay.port}\ngrpc_service: web`;
+  const opened = grpcRelay.opened;
+  assert.deepEqual(pick(await check(keys)), [true, 'grpc: SERVING']);
+  health.setStatus('web', 'NOT_SERVING');
+  assert.deepEqual(pick(await check(keys)), [false, 'grpc: NOT_SERVING']);
+  health.setStatus('web', 'SERVING');
+  assert.deepEqual(pick(await check(keys)), [true, 'grpc: SERVING']);
+  // No grpc_service: the server as a whole ('').
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${grpcRelay.port}`)), [true, 'grpc: SERVING']);
+  assert.equal(grpcRelay.opened - opened, 1, 'one channel (one connection) for the target, reused by every check');
+});
+
+test('grpc: each failure says why', async () => {
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${grpcPort}\ngrpc_service: nope`)), [false, 'grpc: the server does not know the service "nope" (NOT_FOUND)']);
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${silent}`, 1)), [false, 'grpc: timed out after 1 s']);
+  // Reserved for this process and never bound: connecting is refused.
+  const closed = await freePort();
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${closed}`)), [false, 'grpc: UNAVAILABLE: connection refused (ECONNREFUSED)']);
+});
+
+test('grpc over TLS: the private CA and the certificate\'s name pass; without them the reason names the TLS failure', async () => {
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`)), [true, 'grpc: SERVING']);
+  const untrusted = await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_server_name: ${ca.serverName}`);
+  assert.equal(untrusted.passed, false);
+  assert.equal(untrusted.reason, 'grpc: UNAVAILABLE: TLS certificate rejected: unable to verify the first certificate');
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_skip_verify: yes`)), [true, 'grpc: SERVING']);
+});
+
+test('grpc-js is loaded by a worker only when a grpc check runs: http, tcp and cmd checks leave it out', async () => {
+  // NODE_DEBUG=module has Node log every CommonJS load, worker threads' included.
+  const plain = `[a]\ncmd: true\nrefresh: 10\nservice_port: 1\nzookeeper_path: /f\n[b]\n${http('/ok')}\nhttp_expect: ok\nrefresh: 10\nservice_port: 2\nzookeeper_path: /f\n[c]\ntcp: 127.0.0.1:${redis}\ntcp_send: PING\\r\\n\ntcp_expect: +PONG\nrefresh: 10\nservice_port: 3\nzookeeper_path: /f\n`;
+  const withGrpc = `${plain}[d]\ngrpc: 127.0.0.1:${grpcPort}\nrefresh: 10\nservice_port: 4\nzookeeper_path: /f\n`;
+  const env = { ...process.env, NODE_DEBUG: 'module' };
+  const without = await runCliAsync(['--once', '-c', writeConfig(plain)], env);
+  assert.equal(without.code, 0, without.stdout);
+  assert.match(without.stderr, /piscina/, 'the debug log shows the worker\'s CommonJS loads');
+  assert.doesNotMatch(without.stderr, /@grpc/);
+  const loaded = await runCliAsync(['--once', '-c', writeConfig(withGrpc)], env);
+  assert.equal(loaded.code, 0, loaded.stdout);
+  assert.match(loaded.stderr, /@grpc\/grpc-js/, 'the same log names grpc-js once a grpc check ran');
+});
+
+function pick(r: CheckResult): [boolean, string] {
+  return [r.passed, r.reason];
+}
