@@ -8,6 +8,8 @@
 //   VERBOSE: any non-empty value turns on verbose logs (even "false");
 //   WAIT_TIME seconds slept before starting; DRAIN_TIME seconds before exiting on SIGTERM.
 // Ours: STATUS_PORT, the status server's port (0 or off: none), over the command line's.
+// Ours too: ZK_TLS, ZK_TLS_CA, ZK_TLS_CERT, ZK_TLS_KEY, ZK_TLS_VERIFY_HOSTNAME and ZK_ACL, the
+// --zk-tls* and --zk-acl flags (shared/zk-tls-args.ts), over the command line's when set.
 
 import { buildConfig } from './config.js';
 import type { Problem } from './problems.js';

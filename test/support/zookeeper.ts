@@ -17,6 +17,10 @@
 // shell that notices its stdin pipe from us closing. Use stopAll() in after() hooks to
 // also remove the temp dirs (they are removed at exit too, unless ZK_TEST_KEEP_DIRS=1).
 //
+// TLS only ({ tls }): the port is a secureClientPort on Netty with PEM key and trust stores,
+// x509 identities, and no clientPort at all; quorum ports stay plain; the harness's own
+// four-letter words go over TLS.
+//
 // Environment: ZK_TEST_LOG_LEVEL (log4j level of the server log, default INFO),
 // ZK_TEST_JAVA (java binary, default `java` from PATH), ZK_TEST_KEEP_DIRS=1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
