@@ -7,7 +7,10 @@ import { createServer as createNetServer } from 'node:net';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import type * as GrpcModule from '@grpc/grpc-js';
+import type * as HealthModule from 'grpc-health-check';
 import zookeeper from 'node-zookeeper-client';
 import { digestId } from '../../src/main/zk/session.js';
 import { pythonFqdn, startAgent, writeConfig, type Agent, type LogRecord } from '../support/agent.js';
@@ -250,6 +253,42 @@ test('http and tcp checks: live targets register, a dead one does not, and a tar
     web.closeAllConnections();
     await new Promise((r) => web.close(r));
     if (db.listening) await new Promise((r) => db.close(r));
+  }
+});
+
+test('grpc health and http options: the node follows the server\'s SERVING / NOT_SERVING, and a body lacking the expected text unregisters', async () => {
+  const require = createRequire(import.meta.url);
+  const grpc = require('@grpc/grpc-js') as typeof GrpcModule;
+  const { HealthImplementation } = require('grpc-health-check') as typeof HealthModule;
+  const health = new HealthImplementation({ api: 'SERVING' });
+  const server = new grpc.Server();
+  health.addToServer(server);
+  let body = 'status: ready\n';
+  const web = createHttpServer((req, res) => res.writeHead(req.headers.host === 'app.example' ? 200 : 404).end(body));
+  const grpcPort = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const webPort = await freePort();
+  await new Promise<void>((r) => web.listen(webPort, '127.0.0.1', r));
+  try {
+    const a = agent(
+      `[api]\ngrpc: 127.0.0.1:${grpcPort}\ngrpc_service: api\nrefresh: 0.2\ntimeout: 2\nservice_port: 1\nservice_hostname: g.example\nzookeeper_path: /grpc/api\n` +
+        `[app]\nhttp: http://127.0.0.1:${webPort}/health\nhttp_headers: Host: app.example\nhttp_expect: ready\nrefresh: 0.2\ntimeout: 2\nservice_port: 2\nservice_hostname: g.example\nzookeeper_path: /grpc/app\n`,
+    );
+    await Promise.all([exists('/grpc/api/g.example:1'), exists('/grpc/app/g.example:2')]);
+    health.setStatus('api', 'NOT_SERVING');
+    await gone('/grpc/api/g.example:1');
+    const down = await a.waitForLog((r) => r.service === 'api' && r.healthy === false, 'api judged unhealthy');
+    assert.equal(down.reason, 'grpc: NOT_SERVING');
+    health.setStatus('api', 'SERVING');
+    await exists('/grpc/api/g.example:1');
+    body = 'status: draining\n';
+    await gone('/grpc/app/g.example:2');
+    const lacking = await a.waitForLog((r) => r.service === 'app' && r.healthy === false, 'app judged unhealthy');
+    assert.equal(lacking.reason, 'http: body lacks "ready"');
+    assert.equal(await stopAgent(a), 0);
+  } finally {
+    server.forceShutdown();
+    web.closeAllConnections();
+    await new Promise((r) => web.close(r));
   }
 });
 

@@ -285,6 +285,16 @@ test('grpc-js is loaded by a worker only when a grpc check runs: http, tcp and c
   assert.match(loaded.stderr, /@grpc\/grpc-js/, 'the same log names grpc-js once a grpc check ran');
 });
 
+test('a tls_ca that cannot be read stops the load at its FILE:LINE (exit 2); one that vanishes later fails the check, naming it', async () => {
+  const missing = `${ca.dir}/no-such-ca.pem`;
+  const cfg = writeConfig(`[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${missing}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n`);
+  const r = await runCliAsync(['--once', '-c', cfg]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes(`${cfg}:3: [svc] tls_ca '${missing}' cannot be read: no such file (key: tls_ca)`), r.stderr);
+  const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${missing}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
+  assert.deepEqual(pick(await pool.run(checkJob(built.config!.services[0]!))), [false, `http: tls_ca '${missing}' cannot be used: no such file`]);
+});
+
 function pick(r: CheckResult): [boolean, string] {
   return [r.passed, r.reason];
 }
