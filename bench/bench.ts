@@ -21,6 +21,7 @@ import { soakScenario, type SoakResult } from './scenarios/soak.js';
 import { startupScenario, type StartupResult } from './scenarios/startup.js';
 import { stormScenario, type StormResult } from './scenarios/storm.js';
 import { renderChart } from './svg.js';
+import { tlsRuns } from './tls-runs.js';
 import { formatBound, mark, renderTable } from './table.js';
 import type { Row, ScenarioName } from './types.js';
 
@@ -57,6 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: Results = {};
   const errors: Array<{ scenario: ScenarioName; message: string }> = [];
   let zookeeperVersion: string | undefined;
+  let tlsRows: Row[] = [];
 
   const run = async <K extends ScenarioName>(name: K, what: string, body: () => Promise<NonNullable<Results[K]>>): Promise<void> => {
     progress(`${name}: ${what}`);
@@ -106,6 +108,8 @@ async function main(argv: readonly string[]): Promise<number> {
         await zk.stop();
       }
     }
+    // --tls: startup and flip again over TLS, their rows beside the plain ones.
+    tlsRows = await tlsRuns(o, FLIP_SERVICES, progress, (scenario, message) => errors.push({ scenario, message }));
     if (o.scenarios.includes('storm')) {
       await run('storm', `${o.services} services: the first start, then ZooKeeper back without its data, twice (default write limit, then 100/s)`, () => stormScenario(o.services, o.agentArgs));
     }
@@ -138,7 +142,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await stopAll();
   }
 
-  const rows = o.scenarios.flatMap((name) => results[name]?.rows ?? []);
+  const rows = o.scenarios.flatMap((name) => [...(results[name]?.rows ?? []), ...tlsRows.filter((r) => r.scenario.startsWith(`${name},`) || r.scenario.startsWith(`${name} `))]);
   const machineLine = describeMachine(machine, zookeeperVersion, date);
   process.stdout.write(`zk-watcher bench: ${machineLine}\n\n${renderTable(rows)}`);
   for (const e of errors) process.stdout.write(`\n${e.scenario}: FAILED: ${e.message}\n`);

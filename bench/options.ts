@@ -39,6 +39,8 @@ export interface BenchOptions {
   readonly original: string | null;
   readonly out: string;
   readonly svg: string;
+  /** startup and flip: run again over TLS (a TLS-only ZooKeeper, a client certificate), beside the plain runs */
+  readonly tls: boolean;
 }
 
 export type ParsedBenchArgs = { kind: 'run'; options: BenchOptions } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -131,6 +133,9 @@ export function helpText(): string {
     row('--servers LIST', '', '', 'fleet-sim: an existing ensemble instead of its own'),
     row('', '', '', '(host:port,...). It makes the load of the whole fleet'),
     row('', '', '', 'there; restarts are skipped, nothing is wiped'),
+    row('--tls', '', '', 'startup and flip: also over TLS (a TLS-only'),
+    row('', '', '', 'ZooKeeper, --zk-tls with a client certificate),'),
+    row('', '', '', 'rows marked (TLS) beside the plain ones'),
     row('--out FILE', '', '', 'the JSON results (bench/results/latest.json)'),
     row('--svg FILE', '', '', 'the chart (default: the JSON path, .svg)'),
     row('-h, --help', '', '', 'print this and exit'),
@@ -162,6 +167,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
         servers: { type: 'string' },
         out: { type: 'string' },
         svg: { type: 'string' },
+        tls: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -200,7 +206,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
   const original = rawOriginal.trim() === '' ? null : rawOriginal;
   const servers = typeof values.servers === 'string' ? values.servers.trim() : null;
   if (servers !== null && !/^[^\s,/]+:\d+(,[^\s,/]+:\d+)*(\/\S*)?$/.test(servers)) return { kind: 'error', message: `--servers ${servers}: expected host:port[,host:port...][/chroot]` };
-  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, servers, out, svg } };
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, servers, out, svg, tls: values.tls === true } };
 }
 
 /** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */

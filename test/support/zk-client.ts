@@ -23,6 +23,7 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import zookeeper, { type ACL, type Client, type Stat } from 'node-zookeeper-client';
 import { cliLog4jConfig, ensureZooKeeperInstalled, JVM_FLAGS, trackProcess, ZK_CLASSPATH } from './zookeeper.js';
+import { useTlsSockets, type ZkTlsSocketOptions } from '../../src/main/zk/nzc-tls.js';
 
 export type { Stat } from 'node-zookeeper-client';
 
@@ -49,6 +50,8 @@ export interface ConnectOptions {
    * false = the library's raw behaviour (waits forever on a silent connection).
    */
   liveness?: boolean;
+  /** TLS to a TLS-only server (src/main/zk/nzc-tls.ts, the agent's own hook); default plain TCP */
+  tls?: ZkTlsSocketOptions;
 }
 
 export interface TestClient {
@@ -233,8 +236,9 @@ class TestClientImpl implements TestClient {
 
 /** Connects a test client; resolves once connected (rejects after connectTimeoutMs or on auth failure). */
 export async function connectClient(connectString: string, opts: ConnectOptions = {}): Promise<TestClient> {
-  const { sessionTimeout = 10_000, auth, connectTimeoutMs = 15_000, opTimeoutMs = 10_000, liveness = true } = opts;
+  const { sessionTimeout = 10_000, auth, connectTimeoutMs = 15_000, opTimeoutMs = 10_000, liveness = true, tls } = opts;
   const raw = zookeeper.createClient(connectString, { sessionTimeout, spinDelay: 200, retries: 0 });
+  if (tls) useTlsSockets(raw, () => tls);
   if (auth) raw.addAuthInfo('digest', Buffer.from(`${auth.user}:${auth.password}`));
   const client = new TestClientImpl(raw, opTimeoutMs, liveness);
   await new Promise<void>((resolve, reject) => {
