@@ -30,7 +30,7 @@ const TLS_WORDS: Readonly<Record<string, string>> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'does not speak TLS (a plain-TCP port?)',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'does not speak TLS (a plain-TCP port?)',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'server requires a client certificate',
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'server refused our client certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'server refused our client certificate (or it requires one)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'server refused our client certificate',
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'server refused our client certificate (it does not trust its CA)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'server refused our client certificate: expired',

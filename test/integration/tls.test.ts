@@ -105,6 +105,17 @@ test('digest [auth] over TLS works as before (digest wins over the certificate),
   assert.equal(await b.exited, 0);
 });
 
+test('--from-env: ZK_TLS_CA, ZK_TLS_CERT and ZK_TLS_KEY are the same settings', async () => {
+  const env = { ...process.env, ZK_PATH: '/tls/env', SVC_HOST: 'env.example', SVC_PORT: '1', CMD: 'true', REFRESH: '1', ZOOKEEPER_HOST: '127.0.0.1', ZOOKEEPER_PORT: String(zk.port), ZK_TLS_CA: certs.ca, ZK_TLS_CERT: agentCert.cert, ZK_TLS_KEY: agentCert.key };
+  const a = startAgent(['--from-env', '--log-format', 'json'], env);
+  agents.push(a);
+  await waitFor(() => exists(zk.connectString, '/tls/env/env.example:1'), (v) => v, { what: 'the --from-env node', timeoutMs: 30_000 });
+  const [node] = kazoo(zk.connectString, [['get', '/tls/env/env.example:1']]) as { acl: unknown }[];
+  assert.deepEqual(node!.acl, [['x509', AGENT_ID, 31], ['world', 'anyone', 1]]);
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+});
+
 test('the TLS-only server has no plain port: a plain-text client gets no answer', async () => {
   // A plain client's ConnectRequest (length 44: protocol 0, zxid 0, timeout 10 s, session 0,
   // an empty 16-byte password): a plain port answers it with a session; the TLS port hangs up.
