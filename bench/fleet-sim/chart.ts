@@ -17,7 +17,7 @@ export interface ChartRun {
 
 const WIDTH = 1100;
 const ROW = 230;
-const TOP = 70;
+const TOP = 80;
 const PANEL = { width: 500, height: 170 } as const;
 const PLOT = { left: 60, right: 15, top: 30, bottom: 30 } as const;
 const COLORS = { observer: '#8a8f98', hosts: '#2b6cb0', outstanding: '#c53030', latency: '#dd6b20', grid: '#e2e8f0', axis: '#4a5568', text: '#1a202c' } as const;
@@ -70,7 +70,7 @@ function runRow(run: ChartRun, top: number): string {
   ].join('\n');
   const right = [
     text(PANEL.width / 2, 16, `outstanding requests (red, max ${oMax}); mean latency (orange, max ${lMax} ms)`, 12, 'middle'),
-    frame(xMax, oMax, (v) => String(Math.round(v)), xOf, yOf(oMax)),
+    frame(xMax, oMax, (v) => String(Math.round(v * 100) / 100), xOf, yOf(oMax)),
     line(run.series.map((s, i) => [xOf(secs[i]!), yOf(oMax)(outstanding[i]!)] as const), COLORS.outstanding),
     line(
       run.series.flatMap((s, i) => (Number.isFinite(latency[i]!) ? [[xOf(secs[i]!), yOf(lMax)(latency[i]!)] as const] : [])),
@@ -91,7 +91,8 @@ export function renderFleetChart(machine: string, runs: readonly ChartRun[]): st
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     text(WIDTH / 2, 28, 'zk-watcher fleet-sim: the fleet through each disruption (seconds from its start)', 18, 'middle'),
-    text(WIDTH / 2, 50, `${machine}. Blue: nodes the hosts hold confirmed; grey, dashed: nodes the observer (kazoo) counts.`, 11, 'middle', COLORS.axis),
+    text(WIDTH / 2, 48, machine, 11, 'middle', COLORS.axis),
+    text(WIDTH / 2, 63, "Blue: nodes the hosts hold confirmed; grey, dashed: nodes the observer (kazoo) counted in its latest round that was answered.", 11, 'middle', COLORS.axis),
     ...(runs.length === 0 ? [text(WIDTH / 2, TOP + 40, 'no disruption was run', 14, 'middle')] : runs.map((r, i) => runRow(r, TOP + i * ROW))),
     '</svg>',
     '',

@@ -31,12 +31,29 @@ def exit_with_parent():
 
 
 threading.Thread(target=exit_with_parent, daemon=True).start()
-zk = KazooClient(hosts=servers, timeout=10.0, connection_retry={'max_tries': -1, 'delay': 0.1, 'max_delay': 1.0, 'backoff': 1.5})
+
+def new_client():
+    return KazooClient(hosts=servers, timeout=10.0, connection_retry={'max_tries': -1, 'delay': 0.1, 'max_delay': 1.0, 'backoff': 1.5})
+
+
+zk = new_client()
 zk.start(timeout=60)
 emit({'t': int(time.time() * 1000), 'ready': True})
 last = {}
+failing_since = None
 while True:
     started = time.time()
+    # kazoo never connects to a server that has seen less than it has (an ensemble rebuilt
+    # without its data): after 5 s without an answer, a new client, knowing nothing, tries.
+    if failing_since is not None and started - failing_since > 5:
+        try:
+            zk.stop()
+            zk.close()
+        except Exception:
+            pass
+        zk = new_client()
+        zk.start_async()
+        failing_since = started
     try:
         pending = [zk.get_children_async('%s/svc-%d' % (root, j)) for j in range(services)]
         counts = {}
@@ -54,6 +71,9 @@ while True:
         changes.update({h: 0 for h in last if h not in counts})
         last = counts
         emit({'t': int(started * 1000), 'total': total, 'changes': changes})
+        failing_since = None
     except Exception as e:  # a round without an answer: the next one tries again
         emit({'t': int(started * 1000), 'error': type(e).__name__})
+        if failing_since is None:
+            failing_since = started
     time.sleep(max(0.0, interval - (time.time() - started)))

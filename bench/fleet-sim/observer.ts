@@ -74,7 +74,7 @@ export class Observer {
       const r = this.rounds.at(-1);
       if (r !== undefined && 'total' in r && r.t >= t) return r;
       if (!this.alive) throw new Error(`the observer exited: ${this.error}`);
-      if (performance.now() > until) throw new Error(`the observer counted nothing within ${deadlineMs / 1000} s`);
+      if (performance.now() > until) throw new Error(`the observer counted nothing within ${Math.round(deadlineMs / 1000)} s: ${this.error.split("\n").slice(-3).join(" ")}`);
       await new Promise((res) => setTimeout(res, 100));
     }
   }

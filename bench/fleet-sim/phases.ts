@@ -3,6 +3,9 @@
 // once: how long until every host is whole again, seen by the hosts and by the observer),
 // and a partition of some hosts past the session timeout.
 
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ZkServer } from '../../test/support/zookeeper.js';
 import type { TcpProxy } from '../../test/support/tcp-proxy.js';
 import { ensembleLoad, type EnsembleLoad } from '../mntr.js';
@@ -22,6 +25,23 @@ export interface SimContext {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How late this process's timers ran in a phase: every simulated host lives on this one event loop, so a late one means late pings. */
+export interface LoopDelay {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+function loopMonitor(): { stop: () => LoopDelay } {
+  const h: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  h.enable();
+  return {
+    stop: () => {
+      h.disable();
+      return { p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
+    },
+  };
+}
 /** After a phase: one more observer round and sample see the settled state. */
 const TAIL_MS = 1500;
 
@@ -54,6 +74,7 @@ export interface SteadyFigures {
   /** this process: every simulated host and the sampler */
   readonly simCpuPercent: number;
   readonly simRssMb: number;
+  readonly simLoopDelay: LoopDelay;
 }
 
 /** `seconds` of the fleet as it is; srst resets latency figures first (only on our own servers). */
@@ -67,6 +88,7 @@ export async function steadyWindow(ctx: SimContext, members: readonly Member[], 
   const first = await round();
   const zk0 = pids?.map((p) => sampleTree(p));
   const cpu0 = process.cpuUsage();
+  const loop = loopMonitor();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const last = await round();
@@ -83,6 +105,7 @@ export async function steadyWindow(ctx: SimContext, members: readonly Member[], 
     zookeeperCpuPercent: zkCpu,
     simCpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100,
     simRssMb: process.memoryUsage().rss / 1024 / 1024,
+    simLoopDelay: loop.stop(),
   };
 }
 
@@ -107,7 +130,8 @@ const windowOf = (ctx: SimContext, from: number, to: number): Sample[] => ctx.sa
 
 // ---- a restart of the ensemble ----
 
-export type RestartKind = 'rolling' | 'all';
+/** rolling: one member after the other; all: every member at once; wiped: every member at once, started again without its data (a rebuilt ensemble). */
+export type RestartKind = 'rolling' | 'all' | 'wiped';
 
 export interface RestartRun {
   readonly kind: RestartKind;
@@ -130,6 +154,7 @@ export interface RestartRun {
   readonly hostWrites: { readonly peakPerSecond: number; readonly total: number };
   /** watches on the ensemble once every host was whole again */
   readonly watchesAfter: number;
+  readonly simLoopDelay: LoopDelay;
   readonly series: Sample[];
 }
 
@@ -142,6 +167,7 @@ async function restartOrder(members: readonly ZkServer[]): Promise<ZkServer[]> {
 export async function restartRun(ctx: SimContext, members: readonly ZkServer[], kind: RestartKind, mode: { jitter: boolean; writesPerSecond: number | null }): Promise<RestartRun> {
   await settle(ctx, `before the ${kind} restart`, wholeDeadlineMs(ctx));
   const lost0 = ctx.fleet.hosts.map((h) => h.sessionsLost);
+  const loop = loopMonitor();
   const t0 = Date.now();
   if (kind === 'rolling') {
     for (const m of await restartOrder(members)) {
@@ -151,6 +177,8 @@ export async function restartRun(ctx: SimContext, members: readonly ZkServer[], 
     }
   } else {
     await Promise.all(members.map((m) => m.stop()));
+    // The snapshots and logs go; myid stays.
+    if (kind === 'wiped') for (const m of members) rmSync(join(m.dataDir, 'version-2'), { recursive: true, force: true });
     await Promise.all(members.map((m) => m.start()));
   }
   const servingMs = Date.now() - t0;
@@ -175,6 +203,7 @@ export async function restartRun(ctx: SimContext, members: readonly ZkServer[], 
     peaks: peaksOf(series),
     hostWrites: ctx.fleet.writesIn(t0, t1),
     watchesAfter: series.at(-1)?.ensemble?.watches ?? NaN,
+    simLoopDelay: loop.stop(),
     series,
   };
 }
@@ -198,6 +227,7 @@ export interface PartitionRun {
   readonly sessionsLost: { readonly partitioned: number; readonly others: number };
   readonly peaks: Peaks;
   readonly hostWrites: { readonly peakPerSecond: number; readonly total: number };
+  readonly simLoopDelay: LoopDelay;
   readonly series: Sample[];
 }
 
@@ -205,6 +235,7 @@ export async function partitionRun(ctx: SimContext, proxies: readonly TcpProxy[]
   await settle(ctx, 'before the partition', wholeDeadlineMs(ctx));
   const lost0 = ctx.fleet.hosts.map((h) => h.sessionsLost);
   const names = [...partitioned];
+  const loop = loopMonitor();
   const t0 = Date.now();
   await Promise.all(proxies.map((p) => p.setMode('silent')));
   const until = performance.now() + ctx.sessionTimeoutMs + 60_000;
@@ -238,6 +269,7 @@ export async function partitionRun(ctx: SimContext, proxies: readonly TcpProxy[]
     sessionsLost: { partitioned: lost(true), others: lost(false) },
     peaks: peaksOf(series),
     hostWrites: ctx.fleet.writesIn(t0, t1),
+    simLoopDelay: loop.stop(),
     series,
   };
 }

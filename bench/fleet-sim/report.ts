@@ -1,6 +1,6 @@
 // The fleet bench's results for the JSON file and its chart. Pure.
 
-import type { FleetSimResult } from '../scenarios/fleet-sim.js';
+import { HOW, type FleetSimResult } from '../scenarios/fleet-sim.js';
 import { renderFleetChart, type ChartRun } from './chart.js';
 
 /** JSON has no Infinity: a host never back is counted in notBack, and its figure is null. */
@@ -30,7 +30,7 @@ export function fleetSimChart(machine: string, r: FleetSimResult, services: numb
     runs.push({ title: `partition of ${p.partitioned} of ${p.hosts} hosts, session timeout ${p.sessionTimeoutMs / 1000} s, healed after ${(p.heldMs / 1000).toFixed(1)} s`, startedAt: p.startedAt, want: p.hosts * services, series: p.series });
   }
   for (const x of r.restarts) {
-    const how = x.kind === 'rolling' ? 'rolling restart' : 'all three members restarted at once';
+    const how = HOW[x.kind];
     const mode = x.jitter ? `jitter and write cap on (${x.writesPerSecond}/s)` : 'jitter and write cap off';
     runs.push({ title: `${how}, ${x.hosts} hosts, ${mode}: every host back after ${(x.sim.lastMs / 1000).toFixed(1)} s`, startedAt: x.startedAt, want: x.hosts * services, series: x.series });
   }

@@ -16,7 +16,7 @@ import { startProxy, type TcpProxy } from '../../test/support/tcp-proxy.js';
 import { startEnsemble, type ZkEnsemble } from '../../test/support/zookeeper.js';
 import { hostName, SimFleet } from '../fleet-sim/fleet.js';
 import { Observer } from '../fleet-sim/observer.js';
-import { partitionRun, restartRun, settle, steadyWindow, wholeDeadlineMs, type PartitionRun, type RestartRun, type SimContext, type SteadyFigures } from '../fleet-sim/phases.js';
+import { partitionRun, restartRun, settle, steadyWindow, wholeDeadlineMs, type PartitionRun, type RestartKind, type RestartRun, type SimContext, type SteadyFigures } from '../fleet-sim/phases.js';
 import { mntr, Sampler, type Member, type Sample } from '../fleet-sim/sampler.js';
 import { MB } from '../proc-stats.js';
 import type { Row } from '../types.js';
@@ -60,6 +60,17 @@ const BASELINE_HOSTS = 24;
 const SAMPLE_EVERY_MS = 500;
 const OBSERVER_EVERY_S = 0.5;
 const IDLE_SECONDS = 5;
+const RESTARTS = ['rolling', 'all', 'wiped'] as const;
+export const HOW: Record<RestartKind, string> = {
+  rolling: 'rolling restart (followers, then the leader)',
+  all: 'all three members restarted at once',
+  wiped: 'all three members restarted at once without their data (a rebuilt ensemble)',
+};
+
+/** Each member's heap: the harness's 128 MB, and 4 MB more per thousand nodes (with their watches and sessions). */
+export function zookeeperHeap(nodes: number): string {
+  return `${Math.min(4096, 128 + 4 * Math.ceil(nodes / 1000))}m`;
+}
 
 /** host:port pairs of a connect string (`a:1,b:2/chroot`). */
 export function membersOf(servers: string): Member[] {
@@ -94,11 +105,15 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
   let sampler: Sampler | null = null;
   let fleet: SimFleet | null = null;
   const proxies: TcpProxy[] = [];
+  let heapBefore: string | undefined;
   mkdirSync(dirname(o.logFile), { recursive: true });
   const logger = pino({ level: 'warn', base: null }, pino.destination({ dest: o.logFile, sync: false }));
   try {
     if (!external) {
-      o.progress('fleet-sim: starting a 3-server ensemble');
+      // A test's 128 MB heap does not hold a fleet's nodes, watches and sessions.
+      heapBefore = process.env.ZK_TEST_HEAP;
+      process.env.ZK_TEST_HEAP = heapBefore ?? zookeeperHeap(o.hosts * o.services);
+      o.progress(`fleet-sim: starting a 3-server ensemble (-Xmx${process.env.ZK_TEST_HEAP} each)`);
       ensemble = await startEnsemble(3, { maxSessionTimeout: 60_000 });
     }
     const servers = o.servers ?? ensemble!.connectString;
@@ -158,8 +173,8 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
 
     const restarts: RestartRun[] = [];
     if (ensemble !== null) {
-      for (const kind of ['rolling', 'all'] as const) {
-        o.progress(`fleet-sim: ${kind === 'rolling' ? 'rolling restart' : 'all three members restarted at once'}, jitter and cap on`);
+      for (const kind of RESTARTS) {
+        o.progress(`fleet-sim: ${HOW[kind]}, jitter and cap on`);
         restarts.push(await restartRun(ctx, ensemble.servers, kind, on));
       }
       o.progress('fleet-sim: a second fleet with the jitter and the write cap off');
@@ -170,8 +185,8 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
       ctx = ctxOf(fleet);
       fleet.grow(o.hosts);
       await settle(ctx, `${o.hosts} hosts registering (jitter and cap off)`, wholeDeadlineMs(ctx));
-      for (const kind of ['rolling', 'all'] as const) {
-        o.progress(`fleet-sim: ${kind === 'rolling' ? 'rolling restart' : 'all three members restarted at once'}, jitter and cap off`);
+      for (const kind of RESTARTS) {
+        o.progress(`fleet-sim: ${HOW[kind]}, jitter and cap off`);
         restarts.push(await restartRun(ctx, ensemble.servers, kind, off));
       }
     } else o.progress('fleet-sim: no restart (an ensemble of --servers is never restarted)');
@@ -195,6 +210,10 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
     if (helper !== null && external) await removeParents(helper, o.services);
     await helper?.close();
     await ensemble?.stop();
+    if (ensemble !== null) {
+      if (heapBefore === undefined) delete process.env.ZK_TEST_HEAP;
+      else process.env.ZK_TEST_HEAP = heapBefore;
+    }
     logger.flush();
   }
 }
@@ -257,6 +276,7 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
   r(steadyLabel, 'per host: ZooKeeper CPU (above no host)', (full.zookeeperCpuPercent - f.idle.zookeeperCpuPercent) / o.hosts, '% of a core');
   r(steadyLabel, 'the simulator itself (every host in one node process): CPU', full.simCpuPercent, '% of a core');
   r(steadyLabel, 'the simulator itself: RSS', full.simRssMb, 'MB');
+  r(steadyLabel, "the simulator itself: event-loop delay p99 (every host's timers and pings wait on it)", full.simLoopDelay.p99Ms, 'ms');
 
   // Measured at N beside what the linear rule predicts from a small fleet.
   const n = o.hosts;
@@ -322,10 +342,11 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
     r(pl, "the hosts' successful writes: most in one second", p.hostWrites.peakPerSecond, '/s');
     r(pl, "the hosts' successful writes, all", p.hostWrites.total, '');
     r(pl, 'ensemble: peak proposals committed (writes, session creates and closes)', p.peaks.writesPerSecond, '/s');
+    r(pl, 'the simulator: event-loop delay, max', p.simLoopDelay.maxMs, 'ms');
   }
 
   for (const run of f.restarts) {
-    const how = run.kind === 'rolling' ? 'rolling restart (followers, then the leader)' : 'all three members restarted at once';
+    const how = HOW[run.kind];
     const mode = run.jitter ? `jitter and write cap on (${run.writesPerSecond}/s, burst ${2 * run.writesPerSecond!})` : 'jitter and write cap off';
     const rl = `fleet-sim restart: ${how}, ${run.hosts} hosts, ${mode}`;
     r(rl, 'every member serving again, from the first stop', s1(run.servingMs), 's');
@@ -333,7 +354,7 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
     r(rl, 'every node confirmed again, per host (the hosts, from the first stop): p50', s1(run.sim.p50Ms), 's');
     r(rl, 'every node confirmed again, per host: p99', s1(run.sim.p99Ms), 's');
     r(rl, 'every node confirmed again: the last host', s1(run.sim.lastMs), 's');
-    r(rl, 'the observer: every node seen again for good, from the first stop (0: never missed one)', s1(run.seen.allSeenMs), 's');
+    r(rl, 'the observer: every node seen again, from the first stop (after its last round that failed or saw fewer; 0: none did)', s1(run.seen.allSeenMs), 's');
     r(rl, `the observer: fewest nodes one round saw (of ${run.hosts * o.services}; rounds without an answer: ${run.seen.failedRounds})`, run.seen.minSeen, '');
     r(rl, 'the observer: hosts it saw missing a node', run.observed.hosts, '');
     r(rl, 'sessions lost (expired, or given up by the agent)', run.sessionsLost, '');
@@ -344,6 +365,7 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
     r(rl, 'ensemble: peak proposals committed (writes, session creates and closes)', run.peaks.writesPerSecond, '/s');
     r(rl, 'ensemble: peak client packets received', run.peaks.packetsPerSecond, '/s');
     r(rl, `ensemble: watches once every host was back (of ${run.hosts * o.services})`, run.watchesAfter, '');
+    r(rl, 'the simulator: event-loop delay, max', run.simLoopDelay.maxMs, 'ms');
   }
   return out;
 }

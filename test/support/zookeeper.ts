@@ -22,7 +22,8 @@
 // four-letter words go over TLS.
 //
 // Environment: ZK_TEST_LOG_LEVEL (log4j level of the server log, default INFO),
-// ZK_TEST_JAVA (java binary, default `java` from PATH), ZK_TEST_KEEP_DIRS=1.
+// ZK_TEST_JAVA (java binary, default `java` from PATH), ZK_TEST_KEEP_DIRS=1,
+// ZK_TEST_HEAP (the JVM's -Xmx for servers started from then on, e.g. 512m; default 128m).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -504,6 +505,8 @@ class ZkServerImpl implements ZkServer {
         JAVA,
         [
           ...JVM_FLAGS,
+          // Read at each start: the fleet bench's ensemble holds far more than a test's.
+          ...(process.env.ZK_TEST_HEAP ? [`-Xmx${process.env.ZK_TEST_HEAP}`] : []),
           `-Dlog4j.configuration=file:${this.log4jFile}`,
           '-Dzookeeper.jmx.log4j.disable=true',
           '-Dzookeeper.fastleader.maxNotificationInterval=2000',
