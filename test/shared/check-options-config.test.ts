@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeEscapes, parseStatusList } from '../../src/shared/check-options.js';
+import { checkOptionFields } from '../../src/shared/check-options-print.js';
 import { buildConfig } from '../../src/shared/config.js';
 import { formatProblem } from '../../src/shared/problems.js';
 
@@ -145,4 +146,16 @@ test('escapes: \\r \\n \\t \\0 \\\\ \\xHH, UTF-8 for the rest', () => {
     const got = decodeEscapes(text);
     assert.deepEqual(got instanceof Uint8Array ? [...got] : got.problem, want, text);
   }
+});
+
+test('--print-config shows the options that differ from the defaults, credential headers as ***', () => {
+  const s = build(section('http: https://h/\nhttp_headers: Host: a.example\n  Authorization: Bearer s3cret\n  Cookie: id=1\nhttp_status: 2xx, 301\ntls_skip_verify: yes\ngrpc: h:1\n')).config!.services[0]!;
+  assert.deepEqual(checkOptionFields(s), [
+    ['http_headers', '["Host: a.example","Authorization: ***","Cookie: ***"]'],
+    ['http_status', '"200-299, 301"'],
+    ['grpc', '"h:1"'],
+    ['grpc_service', '""'],
+    ['tls_skip_verify', 'true'],
+  ]);
+  assert.deepEqual(checkOptionFields(build(section('http: http://h/\n')).config!.services[0]!), [], 'a plain http check shows nothing more');
 });
