@@ -20,6 +20,7 @@ import { footprintScenario, type FootprintResult } from './scenarios/footprint.j
 import { soakScenario, type SoakResult } from './scenarios/soak.js';
 import { startupScenario, type StartupResult } from './scenarios/startup.js';
 import { stormScenario, type StormResult } from './scenarios/storm.js';
+import { httpChecksScenario, type HttpChecksResult } from './scenarios/http-checks.js';
 import { renderChart } from './svg.js';
 import { tlsRuns } from './tls-runs.js';
 import { formatBound, mark, renderTable } from './table.js';
@@ -38,6 +39,7 @@ interface Results {
   soak?: SoakResult;
   fleet?: FleetResult;
   'fleet-sim'?: FleetSimResult;
+  'http-checks'?: HttpChecksResult;
 }
 
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -89,6 +91,10 @@ async function main(argv: readonly string[]): Promise<number> {
           if (name === 'flip') await run('flip', `${o.flips} flips over ${FLIP_SERVICES} services`, () => flipScenario(zk.connectString, observer, FLIP_SERVICES, o.flips, o.agentArgs));
           if (name === 'rest') await run('rest', `a bare node process, then 10 services at refresh 30 s, ${o.restSeconds} s each`, () => restScenario(zk.connectString, observer, o.restSeconds, o.agentArgs, o.original));
           if (name === 'footprint') await run('footprint', `${o.footprintSizes.join(', ')} services, ${o.footprintSeconds} s each`, () => footprintScenario(zk.connectString, observer, o.footprintSizes, o.footprintSeconds, o.agentArgs, o.original));
+          if (name === 'http-checks') {
+            const what = `${o.httpChecksServices} services at refresh 1 s as http: checks, then as cmd: curl, ${o.httpChecksSeconds} s each`;
+            await run('http-checks', what, () => httpChecksScenario(zk.connectString, observer, { services: o.httpChecksServices, seconds: o.httpChecksSeconds, warmupSeconds: o.quick ? 3 : 5, agentArgs: o.agentArgs }));
+          }
           if (name === 'soak') await run('soak', `${o.soakServices} services for ${o.soakSeconds} s`, () => soakScenario(zk.connectString, observer, o.soakServices, o.soakSeconds, o.agentArgs));
           if (name === 'saturation') {
             const what = `C loop for ${o.saturationSeconds} s, then ${o.saturationServices} services at refresh 1 s (${o.saturationWarmup} s warm-up + ${o.saturationSeconds} s)`;
@@ -185,6 +191,7 @@ function resultsJson(
       soak: r.soak && { samples: r.soak.samples },
       fleet: r.fleet && { allRegisteredMs: r.fleet.allRegisteredMs, load: r.fleet.load, perHost: r.fleet.perHost },
       'fleet-sim': r['fleet-sim'] && fleetSimJson(r['fleet-sim']),
+      'http-checks': r['http-checks'] && { services: r['http-checks'].services, runs: r['http-checks'].runs },
     },
   };
 }

@@ -32,6 +32,9 @@ export interface BenchOptions {
   readonly fleetSimRefresh: number;
   readonly fleetSimSessionTimeout: number;
   readonly fleetSimSeconds: number;
+  /** http-checks: services at refresh 1 s, and seconds measured for each of http: and curl */
+  readonly httpChecksServices: number;
+  readonly httpChecksSeconds: number;
   /** fleet-sim: an operator's ensemble (never restarted); null: one the bench starts */
   readonly servers: string | null;
   readonly agentArgs: readonly string[];
@@ -74,6 +77,8 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
   'fleet-sim-services': { key: 'fleetSimServices', normal: 20, quick: 10, integer: true, arg: 'M', help: 'fleet-sim: services per host' },
   'fleet-sim-refresh': { key: 'fleetSimRefresh', normal: 5, quick: 5, integer: false, arg: 'SECONDS', help: 'fleet-sim: refresh of every (synthetic, passing) check' },
   'fleet-sim-session-timeout': { key: 'fleetSimSessionTimeout', normal: 10, quick: 10, integer: false, arg: 'SECONDS', help: "fleet-sim: every host's --session-timeout" },
+  'http-checks-services': { key: 'httpChecksServices', normal: 500, quick: 200, integer: true, arg: 'N', help: 'http-checks: services at refresh 1 s, one local URL' },
+  'http-checks-seconds': { key: 'httpChecksSeconds', normal: 20, quick: 10, integer: false, arg: 'SECONDS', help: 'http-checks: measured for http: checks, then cmd: curl' },
   'fleet-sim-seconds': { key: 'fleetSimSeconds', normal: 20, quick: 10, integer: false, arg: 'SECONDS', help: 'fleet-sim: each steady window' },
 };
 
@@ -114,6 +119,8 @@ export function helpText(): string {
     '              and all-at-once restarts with the jitter and write cap on and off,',
     '              seen by the hosts and by an independent observer (kazoo); measured',
     '              beside the linear extrapolation from 24 hosts',
+    '  http-checks N services at refresh 1 s checking a local URL, as http: checks',
+    '              and as cmd: curl -sf: checks/s, CPU per 1000 checks, RSS, lag',
     '',
     row('Flags', 'default', '--quick', 'meaning'),
     row('--scenarios LIST', 'all', 'all', SCENARIOS.join(',')),

@@ -17,7 +17,7 @@ export interface Row {
   readonly goal?: Bound;
 }
 
-export const SCENARIOS = ['startup', 'flip', 'saturation', 'rest', 'footprint', 'storm', 'soak', 'fleet', 'fleet-sim'] as const;
+export const SCENARIOS = ['startup', 'flip', 'saturation', 'rest', 'footprint', 'storm', 'soak', 'fleet', 'fleet-sim', 'http-checks'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function meets(value: number, bound: Bound): boolean {
