@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { runCli, startAgent, writeConfig, type Agent } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { makeTlsFiles, type TlsFiles } from '../support/tls-certs.js';
 import { waitFor } from '../support/wait.js';
 import { startEnsemble, startZooKeeper, stopAll, type ZkServer } from '../support/zookeeper.js';
@@ -27,6 +28,7 @@ let readerCert: { cert: string; key: string };
 let zk: ZkServer;
 const agents: Agent[] = [];
 const servers: Server[] = [];
+const proxies: FaultProxy[] = [];
 
 before(async () => {
   certs = makeTlsFiles();
@@ -38,6 +40,7 @@ before(async () => {
 after(async () => {
   for (const a of agents) a.signal('SIGKILL');
   for (const s of servers) s.close();
+  for (const p of proxies) await p.close();
   await stopAll();
   // No key and no password in anything any agent of this file said.
   const keyBodies = [agentCert, readerCert].map((c) => readFileSync(c.key, 'utf8').split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')));
@@ -114,6 +117,24 @@ test('--from-env: ZK_TLS_CA, ZK_TLS_CERT and ZK_TLS_KEY are the same settings', 
   assert.deepEqual(node!.acl, [['x509', AGENT_ID, 31], ['world', 'anyone', 1]]);
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
+});
+
+test('over TLS, a silent connection is dropped (half-open), the expired session is replaced and the node made again', async () => {
+  // A TCP proxy in front of the TLS port: TLS goes through it untouched, and it can go silent.
+  const proxy = await startFaultProxy(zk.port);
+  proxies.push(proxy);
+  const a = agent(['-c', writeConfig(service('/tls/silent', 'silent.example')), '-s', proxy.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key, '--session-timeout', '2']);
+  const node = '/tls/silent/silent.example:1';
+  await waitFor(() => exists(zk.connectString, node), (v) => v, { what: 'the node', timeoutMs: 30_000 });
+  proxy.setFault('both', { kind: 'hold' });
+  await a.waitForLog((r) => r.event === 'zk_connection_dropped', 'the silent connection dropped');
+  await a.waitForLog((r) => r.event === 'zk_session_lost', 'the session given up');
+  proxy.setFault('both', { kind: 'pass' });
+  await a.waitForLog((r) => r.event === 'zk_connected' && r.fresh === true && r !== a.logs.find((x) => x.event === 'zk_connected'), 'a new session');
+  await waitFor(() => exists(zk.connectString, node), (v) => v, { what: 'the node made again under the new session', timeoutMs: 30_000 });
+  a.signal('SIGTERM');
+  assert.equal(await a.exited, 0);
+  assert.equal(await exists(zk.connectString, node), false);
 });
 
 test('the TLS-only server has no plain port: a plain-text client gets no answer', async () => {
