@@ -23,7 +23,7 @@ export interface TcpTarget {
 
 /** TLS of an https:// URL, `tcp_tls` and `grpc_tls` (the keys tls_ca, tls_server_name, tls_skip_verify). */
 export interface TlsOptions {
-  /** Absolute path of a PEM file whose CAs are trusted instead of the system's; null: the system's. */
+  /** Absolute path of a PEM file whose CAs are the only ones trusted; null: Node's built-in roots. */
   readonly ca: string | null;
   /** The name sent (SNI) and verified instead of the target's host; null: the target's host. */
   readonly serverName: string | null;

@@ -29,7 +29,7 @@ export function describeErrorText(text: string): string {
   // "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match…", "unable to verify the first certificate".
   const coded = /^(?:Error )?\[([A-Z_]+)\]: ([\s\S]*)$/.exec(text);
   const message = (coded?.[2] ?? text).trim();
-  if (/certificate|altnames/i.test(message)) return `TLS certificate rejected: ${message}${coded === null ? '' : ` (${coded[1]})`}`;
+  if (/certificate|altnames/i.test(message)) return `TLS certificate rejected: ${withoutNodeHint(message)}${coded === null ? '' : ` (${coded[1]})`}`;
   const code = /\b(E[A-Z_]{3,})\b/.exec(text)?.[1];
   if (code !== undefined && WORDS[code] !== undefined) return `${WORDS[code]} (${code})`;
   return text;
@@ -48,9 +48,14 @@ export function describeNetError(error: unknown): string {
   if (ssl !== null) return `TLS failed: ${ssl[1]}${code === undefined ? '' : ` (${code})`}`;
   // OpenSSL's X509 verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED…) and Node's name check.
   if (code !== undefined && /^(?:UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME)/.test(code)) {
-    return `TLS certificate rejected: ${error.message} (${code})`;
+    return `TLS certificate rejected: ${withoutNodeHint(error.message)} (${code})`;
   }
   if (code !== undefined && (/CERT|TLS|SSL/.test(code))) return `TLS failed: ${error.message} (${code})`;
   if (code !== undefined && code.startsWith('HPE_')) return `bad HTTP answer: ${error.message} (${code})`;
   return code === undefined ? error.message : `${error.message} (${code})`;
+}
+
+/** Node 24 adds "; if the root CA is installed locally, try running Node.js with --use-system-ca": advice for Node's user, not the agent's (who sets tls_ca). */
+function withoutNodeHint(message: string): string {
+  return message.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, '');
 }
