@@ -304,9 +304,11 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
   if (o.realAgents !== null) {
     const p = o.realAgents.perHost;
     const scale = o.services / o.realAgents.services;
+    // The fleet scenario's znodes per host count its parents too (/fleet and one per service), spread over its agents.
+    const ephemeralsPerHost = p.znodes - (o.realAgents.services + 1) / o.realAgents.agents;
     predictions.push({
       from: `${o.realAgents.agents} real agents of ${o.realAgents.services} services (fleet scenario, this run${scale === 1 ? '' : `, scaled to ${o.services} services`})`,
-      perHost: { packets: p.packetsReceivedPerSecond * scale, connections: p.connections, watches: p.watches * scale, znodes: p.znodes * scale, dataBytes: p.dataBytes * scale, cpu: p.zookeeperCpuPercent * scale },
+      perHost: { packets: p.packetsReceivedPerSecond * scale, connections: p.connections, watches: p.watches * scale, znodes: ephemeralsPerHost * scale, dataBytes: p.dataBytes * scale, cpu: p.zookeeperCpuPercent * scale },
     });
   }
   const label = `fleet-sim, ${n} hosts: measured vs linear extrapolation`;
