@@ -10,6 +10,7 @@
 // Ours: STATUS_PORT, the status server's port (0 or off: none), over the command line's.
 // Ours too: ZK_TLS, ZK_TLS_CA, ZK_TLS_CERT, ZK_TLS_KEY, ZK_TLS_VERIFY_HOSTNAME and ZK_ACL, the
 // --zk-tls* and --zk-acl flags (shared/zk-tls-args.ts), over the command line's when set.
+// Ours too: ZK_FORMAT, the service's registry format (the `format` key), when set.
 
 import { buildConfig } from './config.js';
 import type { Problem } from './problems.js';
@@ -50,7 +51,7 @@ export const REQUIRED_VARIABLES = ['ZK_PATH', 'SVC_HOST', 'SVC_PORT', 'CMD'] as 
 export const FROM_ENV_SECTION = 'service';
 const FALLBACK_ZOOKEEPER_HOST = 'localhost';
 /** Valid values for the lines of variables that are missing or unusable (never registered: the result is an error). */
-const STAND_INS: Readonly<Record<string, string>> = { CMD: 'true', REFRESH: '30', SVC_PORT: '1', SVC_HOST: 'stand-in.invalid', ZK_PATH: '/stand-in' };
+const STAND_INS: Readonly<Record<string, string>> = { CMD: 'true', REFRESH: '30', SVC_PORT: '1', SVC_HOST: 'stand-in.invalid', ZK_PATH: '/stand-in', ZK_FORMAT: 'zk_watcher' };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -75,6 +76,7 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
     SVC_PORT: expandVariables(get('SVC_PORT'), env),
     CMD: get('CMD'),
     REFRESH: get('REFRESH') ?? '30',
+    ZK_FORMAT: get('ZK_FORMAT'),
   };
   for (const name of REQUIRED_VARIABLES) {
     if (values[name] !== undefined) continue;
@@ -88,6 +90,8 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
     ['service_port', 'SVC_PORT'],
     ['service_hostname', 'SVC_HOST'],
     ['zookeeper_path', 'ZK_PATH'],
+    // Optional, so a line only when set: unset, the format is zk_watcher's, as the original image's.
+    ...(values.ZK_FORMAT === undefined ? [] : [['format', 'ZK_FORMAT'] as [string, string]]),
   ];
   for (const [, name] of lines) {
     if (/[\r\n]/.test(values[name] ?? '')) bad(name, 'must be a single line');

@@ -120,3 +120,14 @@ test('STATUS_PORT moves the status server or turns it off; unset, the command li
   for (const bad of ['OFF', ' 9648']) assert.match(errors({ ...REQUIRED, STATUS_PORT: bad }).join('\n'), /^environment variable STATUS_PORT: must be a port/);
   assert.deepEqual(errors({ ...REQUIRED, STATUS_PORT: '70000' }), ["environment variable STATUS_PORT: must be a port from 1 to 65535, or 0 or off for no status server, got '70000'"]);
 });
+
+test('ZK_FORMAT sets the registry format (format = ...), checked and named as a config key is; unset, zk_watcher', () => {
+  assert.equal(ok(REQUIRED).settings.config.services[0]!.format, undefined, 'zk_watcher, as before');
+  for (const kind of ['curator', 'nerve', 'serverset', 'zk_watcher'] as const) {
+    assert.equal(ok({ ...REQUIRED, ZK_FORMAT: kind }).settings.config.services[0]!.format?.kind ?? 'zk_watcher', kind);
+  }
+  assert.deepEqual(errors({ ...REQUIRED, ZK_FORMAT: 'curater' }), [
+    "environment variable ZK_FORMAT: [service] format 'curater' is not one of zk_watcher, curator, nerve, serverset; did you mean 'curator'? (key: format)",
+  ]);
+  assert.deepEqual(errors({ ...REQUIRED, ZK_FORMAT: 'nerve\ncurator' }), ['environment variable ZK_FORMAT: must be a single line']);
+});
