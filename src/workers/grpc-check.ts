@@ -68,6 +68,7 @@ export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOp
     // Our own clock as well as grpc's deadline: the outcome is due at timeoutMs whatever the library does.
     const timer = setTimeout(() => {
       call.cancel();
+      dropChannel(key);
       finish(false, timedOut(timeoutMs));
     }, remaining);
     const call = client.makeUnaryRequest(
@@ -78,13 +79,30 @@ export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOp
       new g.Metadata(),
       { deadline: Date.now() + remaining },
       (error, reply) => {
-        if (error) return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
+        if (error) {
+          // A server that answered (NOT_FOUND, UNIMPLEMENTED…) keeps its channel. Without an answer, the next check
+          // starts afresh: grpc-js would otherwise fail it at once until its reconnect backoff (up to 120 s) ran out,
+          // long after the server was back.
+          if (!serverAnswered(g, error.code)) dropChannel(key);
+          return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
+        }
         if (reply === undefined) return finish(false, 'no reply');
         if ('problem' in reply) return finish(false, `the reply is not a HealthCheckResponse: ${reply.problem}`);
         finish(reply.status === 'SERVING', reply.status);
       },
     );
   });
+}
+
+/** Status codes a server sends itself: the connection works, so the channel is kept. */
+function serverAnswered(g: typeof GrpcModule, code: number): boolean {
+  const s = g.status;
+  return [s.INVALID_ARGUMENT, s.NOT_FOUND, s.PERMISSION_DENIED, s.RESOURCE_EXHAUSTED, s.FAILED_PRECONDITION, s.ABORTED, s.OUT_OF_RANGE, s.UNIMPLEMENTED, s.DATA_LOSS, s.UNAUTHENTICATED].includes(code);
+}
+
+function dropChannel(key: string): void {
+  channels.get(key)?.client.close();
+  channels.delete(key);
 }
 
 function channelFor(g: typeof GrpcModule, key: string, check: GrpcCheck, credentials: GrpcModule.ChannelCredentials, options: GrpcModule.ChannelOptions): GrpcModule.Client {

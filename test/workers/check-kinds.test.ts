@@ -263,6 +263,25 @@ test('grpc: each failure says why', async () => {
   assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${closed}`)), [false, 'grpc: UNAVAILABLE: connection refused (ECONNREFUSED)']);
 });
 
+test('grpc: a server that went away and came back passes at the next check (no reconnect backoff carried over)', async () => {
+  const port = await freePort();
+  const start = async (): Promise<GrpcModule.Server> => {
+    const server = new grpc.Server();
+    health.addToServer(server);
+    await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    closers.push(() => server.forceShutdown());
+    return server;
+  };
+  const keys = `grpc: 127.0.0.1:${port}`;
+  const first = await start();
+  assert.deepEqual(pick(await check(keys)), [true, 'grpc: SERVING']);
+  first.forceShutdown();
+  // Several failures in a row: grpc-js's own backoff would grow past the checks that follow.
+  for (let i = 0; i < 4; i++) assert.deepEqual(pick(await check(keys)), [false, 'grpc: UNAVAILABLE: connection refused (ECONNREFUSED)']);
+  await start();
+  assert.deepEqual(pick(await check(keys)), [true, 'grpc: SERVING']);
+});
+
 test('grpc over TLS: the private CA and the certificate\'s name pass; without them the reason names the TLS failure', async () => {
   assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`)), [true, 'grpc: SERVING']);
   const untrusted = await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_server_name: ${ca.serverName}`);
