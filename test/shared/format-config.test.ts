@@ -48,6 +48,11 @@ test('a bad format key is an error naming FILE:LINE, the key and what it may be'
     [SERVICE('format: nerve\nzookeeper_data: {"weight": NaN}\n'), "f.cfg:7: [web] zookeeper_data has NaN in 'weight', which the nerve format's readers (strict JSON) refuse (key: zookeeper_data)"],
     [SERVICE('format: nerve\nzookeeper_data: weight=heavy\n'), "f.cfg:7: [web] zookeeper_data 'weight' must be a whole number of 0 or more, as Nerve writes it (key: zookeeper_data)"],
     [SERVICE('format: nerve\nzookeeper_data: {"labels": "az1"}\n'), "f.cfg:7: [web] zookeeper_data 'labels' must be a JSON object (key: zookeeper_data)"],
+    // Synapse writes host and port into HAProxy's server line: a port HAProxy cannot read breaks every consumer's config.
+    [SERVICE('format: nerve\nzookeeper_data: port=eighty\n'), "f.cfg:7: [web] zookeeper_data 'port' must be a whole number from 1 to 65535, as Nerve writes it (key: zookeeper_data)"],
+    [SERVICE('format: nerve\nzookeeper_data: {"port": 0}\n'), "f.cfg:7: [web] zookeeper_data 'port' must be a whole number from 1 to 65535, as Nerve writes it (key: zookeeper_data)"],
+    [SERVICE('format: nerve\nzookeeper_data: {"host": ""}\n'), "f.cfg:7: [web] zookeeper_data 'host' must be a host name or address, as Nerve writes it (key: zookeeper_data)"],
+    [SERVICE('format: nerve\nzookeeper_data: {"host": ["10.0.0.5"]}\n'), "f.cfg:7: [web] zookeeper_data 'host' must be a host name or address, as Nerve writes it (key: zookeeper_data)"],
     [SERVICE('format: serverset\nzookeeper_data: shard=1\n'), "f.cfg:7: [web] zookeeper_data 'shard' must be a whole number (key: zookeeper_data)"],
     [SERVICE('format: serverset\nzookeeper_data: {"additionalEndpoints": {"http": {"host": "h", "port": "80"}}}\n'), `f.cfg:7: [web] zookeeper_data 'additionalEndpoints' entry 'http' must be {"host": "...", "port": N} (key: zookeeper_data)`],
   ];
@@ -58,6 +63,8 @@ test('a bad format key is an error naming FILE:LINE, the key and what it may be'
   }
   // The same data is fine for zk_watcher, which stores whatever nd_service_registry stored.
   assert.equal(build(SERVICE('zookeeper_data: {"weight": NaN, "@class": 1}\n')).config?.services.length, 1);
+  // A valid host or port of nerve's own may be set (it then differs from the node's name, which is the operator's choice).
+  assert.equal(build(SERVICE('format: nerve\nzookeeper_data: {"host": "10.0.0.6", "port": 8443}\n')).config?.services.length, 1);
 });
 
 test('format is a known key: no "unknown key" warning for it or its keys', () => {

@@ -87,6 +87,11 @@ function dataProblem(kind: Exclude<RegistryFormat, 'zk_watcher'>, data: Zookeepe
     return get('@class') === undefined ? null : "cannot set '@class': Curator's payload names its own class there";
   }
   if (kind === 'nerve') {
+    // Synapse puts host and port into HAProxy's server line: one HAProxy cannot read breaks the consumers' whole config.
+    const host = get('host');
+    if (host !== undefined && !(host.kind === 'str' && host.value.trim() !== '')) return "'host' must be a host name or address, as Nerve writes it";
+    const port = get('port');
+    if (port !== undefined && !(port.kind === 'int' && /^[0-9]{1,5}$/.test(port.digits) && Number(port.digits) >= 1 && Number(port.digits) <= 65535)) return "'port' must be a whole number from 1 to 65535, as Nerve writes it";
     const weight = get('weight');
     if (weight !== undefined && !(weight.kind === 'int' && !weight.digits.startsWith('-'))) return "'weight' must be a whole number of 0 or more, as Nerve writes it";
     const labels = get('labels');
