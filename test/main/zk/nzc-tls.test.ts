@@ -8,6 +8,9 @@ import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { zookeeper } from '../../../src/main/cjs-packages.js';
 import { TLS_CLOSED_CODE, useTlsSockets } from '../../../src/main/zk/nzc-tls.js';
+import { readFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:tls';
+import { makeTlsFiles } from '../../support/tls-certs.js';
 import { waitFor } from '../../support/wait.js';
 
 const require = createRequire(import.meta.url);
@@ -52,5 +55,51 @@ test('a server that hangs up during the TLS handshake (a plain-TCP port) reaches
     (client as unknown as { connectionManager: { socket?: { destroy(): void } } }).connectionManager.socket?.destroy();
     for (const s of sockets) s.destroy();
     plain.close();
+  }
+});
+
+test('the host name check: a server certificate that does not name the host is refused, unless told not to check', async () => {
+  const certs = makeTlsFiles();
+  // A certificate for zk.example only, served on 127.0.0.1.
+  const other = certs.client('zk.example', '/CN=zk.example');
+  const accepted = new Set<{ destroy(): void }>();
+  const server = createTlsServer({ cert: readFileSync(other.cert), key: readFileSync(other.key) }, (s) => accepted.add(s.on('error', () => undefined)));
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const attempt = async (verifyHostname: boolean): Promise<string> => {
+    const client = zookeeper.createClient(address, { retries: 0, spinDelay: 100 });
+    const manager = (client as unknown as { connectionManager: { connect(): void; onSocketError(e: NodeJS.ErrnoException): void; onSocketConnected(): void; socket?: { destroy(): void } } }).connectionManager;
+    let outcome = '';
+    // The first outcome ends the attempt: no reconnect after it; the library's own handlers still run (they clear its timer).
+    const { onSocketError, onSocketConnected } = manager;
+    const settle = (what: string): void => {
+      outcome ||= what;
+      manager.connect = () => undefined;
+    };
+    manager.onSocketError = (e) => {
+      settle(String(e.code));
+      onSocketError.call(manager, e);
+    };
+    manager.onSocketConnected = () => {
+      settle('secure');
+      onSocketConnected.call(manager);
+    };
+    useTlsSockets(client, () => ({ ca: readFileSync(certs.ca), cert: null, key: null, verifyHostname }));
+    try {
+      client.connect();
+      await waitFor(async () => outcome, (o) => o !== '', { what: 'the TLS handshake' });
+      return outcome;
+    } finally {
+      client.close();
+      manager.socket?.destroy();
+    }
+  };
+  try {
+    assert.equal(await attempt(true), 'ERR_TLS_CERT_ALTNAME_INVALID');
+    assert.equal(await attempt(false), 'secure');
+  } finally {
+    for (const s of accepted) s.destroy();
+    server.close();
   }
 });
