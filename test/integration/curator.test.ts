@@ -6,12 +6,13 @@
 // of every view; a SIGHUP that changes a format replaces the node make-before-break.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import zookeeper from 'node-zookeeper-client';
 import { pythonFqdn, startAgent, type Agent } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
@@ -115,8 +116,12 @@ async function startCurator(basePath: string, name: string): Promise<void> {
   const absent = classpath.filter((j) => !existsSync(j));
   assert.deepEqual(absent, [], 'Debian\'s libcurator-discovery-java is needed (test/support/setup.sh installs it)');
   writeFileSync(join(work, 'CuratorView.java'), CURATOR_VIEW);
-  const javac = spawnSync('javac', ['-nowarn', '-cp', classpath.join(':'), '-d', work, join(work, 'CuratorView.java')], { encoding: 'utf8', timeout: 120_000 });
-  assert.equal(javac.status, 0, `javac failed: ${javac.stderr}${javac.error?.message ?? ''}`);
+  // Not spawnSync: a javac that holds this thread past 10 s (a loaded machine) starves the observer's heartbeats until its session expires.
+  try {
+    await promisify(execFile)('javac', ['-nowarn', '-cp', classpath.join(':'), '-d', work, join(work, 'CuratorView.java')], { encoding: 'utf8', timeout: 120_000 });
+  } catch (e) {
+    assert.fail(`javac failed: ${(e as { stderr?: string }).stderr ?? ''}${(e as Error).message}`);
+  }
   assert.ok(readdirSync(work).includes('CuratorView.class'));
   curator = spawn('java', ['-cp', [...classpath, work].join(':'), 'CuratorView', fx.zk.connectString, basePath, name], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
