@@ -99,13 +99,14 @@ export function checkHttp(url: string, timeoutMs: number, options: HttpOptions =
       const location = response.headers.location;
       if (options.followRedirects && [301, 302, 303, 307, 308].includes(status) && location !== undefined && !statusPasses(status, options.status)) {
         response.resume();
-        if (redirects === MAX_REDIRECTS) return finish(false, `${status}: more than ${MAX_REDIRECTS} redirects (last to ${redactUrl(new URL(location, hop.url).href)})`);
+        // Parsed before anything else: a throw in this 'response' listener would end the whole worker.
         let next: URL;
         try {
           next = new URL(location, hop.url);
         } catch {
-          return finish(false, `${status} with a Location that is not a URL: ${quoted(location)}`);
+          return finish(false, `${status} with a Location that is not a URL: ${quoted(redactUrl(location))}`);
         }
+        if (redirects === MAX_REDIRECTS) return finish(false, `${status}: more than ${MAX_REDIRECTS} redirects (last to ${redactUrl(next.href)})`);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') return finish(false, `${status}: redirect to ${redactUrl(next.href)}, not http:// or https://`);
         redirects++;
         req?.destroy();

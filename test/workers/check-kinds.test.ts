@@ -74,6 +74,9 @@ function webHandler(req: IncomingMessage, res: ServerResponse): void {
     if (path === '/moved') return send(301, 'moved\n', { location: '/ok' });
     if (path === '/see-other') return send(303, 'see other\n', { location: '/echo' });
     if (path === '/loop') return send(302, 'again\n', { location: '/loop' });
+    // Five good redirects, then a Location that is no URL: found where the redirect count ran out.
+    const hop = /^\/hop\/(\d)$/.exec(path);
+    if (hop !== null) return send(302, 'hop\n', { location: Number(hop[1]) >= 5 ? 'http://[bad' : `/hop/${Number(hop[1]) + 1}` });
     // The word comes after the 64 KiB that are searched.
     if (path === '/big') return send(200, `${'x'.repeat(70 * 1024)}ready\n`);
     send(404, 'no such page\n');
@@ -171,6 +174,12 @@ const HTTP_CASES: Case[] = [
     passed: true,
     reason: 'http: 200 after 1 redirect',
     output: /"method":"GET".*"body":""/,
+  },
+  {
+    what: 'a Location that is not a URL, after the last redirect allowed, fails the check (not the worker)',
+    keys: () => `${http('/hop/0')}\nhttp_follow_redirects: yes`,
+    passed: false,
+    reason: 'http: 302 with a Location that is not a URL: "http://[bad"',
   },
   { what: 'a redirect loop ends after 5 redirects', keys: () => `${http('/loop')}\nhttp_follow_redirects: on`, passed: false, reason: /^http: 302: more than 5 redirects \(last to http:\/\/127\.0\.0\.1:\d+\/loop\)$/ },
   {
