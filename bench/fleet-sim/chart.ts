@@ -42,7 +42,7 @@ function frame(xMax: number, yMax: number, yLabel: (v: number) => string, xOf: (
   }
   for (let i = 0; i <= 5; i++) {
     const s = (xMax * i) / 5;
-    out.push(text(xOf(s), bottom + 14, `${Math.round(s)} s`, 10, 'middle'));
+    out.push(text(xOf(s), bottom + 14, `${xMax < 5 ? s.toFixed(1) : Math.round(s)} s`, 10, 'middle'));
   }
   out.push(`<line x1="${PLOT.left}" x2="${PANEL.width - PLOT.right}" y1="${bottom}" y2="${bottom}" stroke="${COLORS.axis}"/>`);
   return out.join('\n');

@@ -126,7 +126,7 @@ export function peaksOf(samples: readonly Sample[]): Peaks {
   return { latencyMs: max((e) => e.avgLatencyMs), outstanding: max((e) => e.outstanding), writesPerSecond: max((e) => e.proposalsPerSecond), packetsPerSecond: max((e) => e.packetsReceivedPerSecond) };
 }
 
-const windowOf = (ctx: SimContext, from: number, to: number): Sample[] => ctx.sampler.samples.filter((s) => s.t >= from && s.t <= to);
+export const windowOf = (ctx: SimContext, from: number, to: number): Sample[] => ctx.sampler.samples.filter((s) => s.t >= from && s.t <= to);
 
 // ---- a restart of the ensemble ----
 

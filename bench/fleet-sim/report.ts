@@ -12,6 +12,7 @@ export function fleetSimJson(r: FleetSimResult): unknown {
       {
         external: r.external,
         firstStartMs: r.firstStartMs,
+        firstStart: r.firstStart,
         steady: r.steady,
         partition: r.partition,
         restarts: r.restarts,
@@ -25,6 +26,9 @@ export function fleetSimJson(r: FleetSimResult): unknown {
 
 export function fleetSimChart(machine: string, r: FleetSimResult, services: number): string {
   const runs: ChartRun[] = [];
+  const hosts = r.steady.full.hosts;
+  const atOnce = r.steady.baseline === null ? hosts : hosts - r.steady.baseline.hosts;
+  runs.push({ title: `first start: ${atOnce} hosts started at once (${hosts} in all), every node registered after ${(r.firstStartMs / 1000).toFixed(1)} s`, startedAt: r.firstStart.startedAt, want: hosts * services, series: r.firstStart.series });
   if (r.partition !== null) {
     const p = r.partition;
     runs.push({ title: `partition of ${p.partitioned} of ${p.hosts} hosts, session timeout ${p.sessionTimeoutMs / 1000} s, healed after ${(p.heldMs / 1000).toFixed(1)} s`, startedAt: p.startedAt, want: p.hosts * services, series: p.series });
