@@ -275,7 +275,7 @@ function rows(o: FleetSimOptions, f: Figures): Row[] {
   r(steadyLabel, 'first start: ensemble peak mean request latency over an interval', f.firstStart.peaks.latencyMs, 'ms');
   r(steadyLabel, 'first start: ensemble peak outstanding requests', f.firstStart.peaks.outstanding, '');
   r(steadyLabel, `ensemble: client packets received (requests + pings), over ${full.load.seconds.toFixed(0)} s`, full.load.packetsReceivedPerSecond, '/s');
-  r(steadyLabel, 'ensemble: writes committed (proposals)', full.proposalsPerSecond, '/s');
+  r(steadyLabel, 'ensemble: proposals committed (writes, session creates and closes)', full.proposalsPerSecond, '/s');
   r(steadyLabel, `ensemble: client connections (per server ${full.load.connections.join('/')})`, sumOf(full.load.connections), '');
   r(steadyLabel, `ensemble: watches (per server ${full.load.watches.join('/')})`, sumOf(full.load.watches), '');
   r(steadyLabel, 'ensemble: znodes', full.load.znodes, '');
