@@ -76,6 +76,9 @@ export function parseHeaders(text: string): [string, string][] | string {
     // RFC 9110 token characters.
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `'${name}' is not a header name (letters, digits and - only, in practice)`;
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return `header ${name} has a control character in its value`;
+    // Node refuses such a value when the request is made (ERR_INVALID_CHAR): every check would fail.
+    const wide = /[^\t\x20-\x7e\x80-\xff]/u.exec(value);
+    if (wide !== null) return `header ${name} has '${wide[0]}', which a request header cannot carry (only Latin-1 text)`;
     const lower = name.toLowerCase();
     if (MANAGED_HEADERS.includes(lower)) return `cannot set ${name}: the check sets it from the request it makes (a fresh connection, closed after the answer)`;
     if (lower === 'host' && headers.some(([n]) => n.toLowerCase() === 'host')) return 'has Host twice';

@@ -77,6 +77,7 @@ const REFUSED: [string, string, string][] = [
   ['a header line without a colon', 'http: http://h/\nhttp_headers: Host web\n', "test.cfg:3: [web] http_headers line 'Host web' is not 'Name: value' (write one header per line, continuation lines indented) (key: http_headers)"],
   ['a header the check sets itself', 'http: http://h/\nhttp_headers: Connection: keep-alive\n', 'test.cfg:3: [web] http_headers cannot set Connection: the check sets it from the request it makes (a fresh connection, closed after the answer) (key: http_headers)'],
   ['Host twice', 'http: http://h/\nhttp_headers: Host: a\n  host: b\n', 'test.cfg:3: [web] http_headers has Host twice (key: http_headers)'],
+  ['a header value an HTTP request cannot carry (beyond Latin-1)', 'http: http://h/\nhttp_headers: X-Team: caf\u20ac\n', "test.cfg:3: [web] http_headers header X-Team has '\u20ac', which a request header cannot carry (only Latin-1 text) (key: http_headers)"],
   ['a header name with a space', 'http: http://h/\nhttp_headers: X Y: 1\n', "test.cfg:3: [web] http_headers 'X Y' is not a header name (letters, digits and - only, in practice) (key: http_headers)"],
   ['a regular expression that does not compile', 'http: http://h/\nhttp_expect_regex: (ok\n', 'test.cfg:3: [web] http_expect_regex is not a valid JavaScript regular expression: Invalid regular expression: /(ok/m: Unterminated group (key: http_expect_regex)'],
   ['a body with HEAD', 'http: http://h/\nhttp_method: HEAD\nhttp_body: x\n', 'test.cfg:4: [web] http_body cannot go with http_method HEAD (key: http_body)'],
