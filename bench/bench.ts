@@ -136,6 +136,7 @@ async function main(argv: readonly string[]): Promise<number> {
           sessionTimeout: o.fleetSimSessionTimeout,
           seconds: o.fleetSimSeconds,
           servers: o.servers,
+          restarts: o.fleetSimRestarts,
           writesPerSecond: 500,
           realAgents: f === undefined ? null : { agents: o.fleetAgents, services: o.fleetServices, perHost: f.perHost },
           logFile: o.out.replace(/(\.json)?$/, '-fleet-sim.log'),

@@ -37,6 +37,8 @@ export interface BenchOptions {
   readonly httpChecksSeconds: number;
   /** fleet-sim: an operator's ensemble (never restarted); null: one the bench starts */
   readonly servers: string | null;
+  /** fleet-sim: the restarts of its own ensemble, in order (each with the jitter and cap on, then off) */
+  readonly fleetSimRestarts: readonly FleetSimRestart[];
   readonly agentArgs: readonly string[];
   /** The Python original's command (rest and footprint run it beside the agent); null: not run. */
   readonly original: string | null;
@@ -83,6 +85,9 @@ const NUMBER_FLAGS: Record<string, NumberFlag> = {
 };
 
 const DEFAULT_CMD = 'true';
+/** rolling: members one after another; all: at once; wiped: at once, started again without their data */
+export const FLEET_SIM_RESTARTS = ['rolling', 'all', 'wiped'] as const;
+export type FleetSimRestart = (typeof FLEET_SIM_RESTARTS)[number];
 const FOOTPRINT_SIZES = { normal: [10, 1000, 10_000], quick: [10, 1000] };
 
 export function helpText(): string {
@@ -138,6 +143,8 @@ export function helpText(): string {
     row('--original CMD', '', '', "rest and footprint: run Nextdoor's zk_watcher"),
     row('', '', '', 'too, as CMD -c FILE -s SERVERS (default:'),
     row('', '', '', '$ZK_WATCHER_ORIGINAL; see README, "Measured")'),
+    row('--fleet-sim-restarts LIST', 'all 3', 'all 3', `fleet-sim: restarts of its own ensemble, some of`),
+    row('', '', '', `${FLEET_SIM_RESTARTS.join(',')}, or none`),
     row('--servers LIST', '', '', 'fleet-sim: an existing ensemble instead of its own'),
     row('', '', '', '(host:port,...). It makes the load of the whole fleet'),
     row('', '', '', 'there; restarts are skipped, nothing is wiped'),
@@ -173,6 +180,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
         'agent-arg': { type: 'string', multiple: true },
         original: { type: 'string' },
         servers: { type: 'string' },
+        'fleet-sim-restarts': { type: 'string' },
         out: { type: 'string' },
         svg: { type: 'string' },
         tls: { type: 'boolean' },
@@ -214,7 +222,11 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string, env:
   const original = rawOriginal.trim() === '' ? null : rawOriginal;
   const servers = typeof values.servers === 'string' ? values.servers.trim() : null;
   if (servers !== null && !/^[^\s,/]+:\d+(,[^\s,/]+:\d+)*(\/\S*)?$/.test(servers)) return { kind: 'error', message: `--servers ${servers}: expected host:port[,host:port...][/chroot]` };
-  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, servers, out, svg, tls: values.tls === true } };
+  const rawRestarts = typeof values['fleet-sim-restarts'] === 'string' ? values['fleet-sim-restarts'].trim() : FLEET_SIM_RESTARTS.join(',');
+  const fleetSimRestarts = rawRestarts === 'none' ? [] : rawRestarts.split(',').map((x) => x.trim());
+  const unknownRestart = fleetSimRestarts.find((x) => !(FLEET_SIM_RESTARTS as readonly string[]).includes(x));
+  if (unknownRestart !== undefined) return { kind: 'error', message: `--fleet-sim-restarts ${rawRestarts}: expected none, or some of ${FLEET_SIM_RESTARTS.join(',')}` };
+  return { kind: 'run', options: { ...numbers, scenarios, quick, saturationServices, saturationCmd: cmd, footprintSizes, agentArgs, original, servers, fleetSimRestarts: fleetSimRestarts as FleetSimRestart[], out, svg, tls: values.tls === true } };
 }
 
 /** 'startup,fleet' -> the names in canonical order; a message for an unknown name. */

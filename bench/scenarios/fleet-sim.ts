@@ -34,6 +34,8 @@ export interface FleetSimOptions {
   readonly seconds: number;
   /** an operator's ensemble; null: one the bench starts (and may restart) */
   readonly servers: string | null;
+  /** restarts of its own ensemble, in order, with the jitter and cap on, then (a second fleet) off */
+  readonly restarts: readonly RestartKind[];
   /** the agent's --max-writes-per-second (default 500) while the cap is on */
   readonly writesPerSecond: number;
   /** the fleet scenario's figures from 24 real agents in the same run, if it ran */
@@ -62,7 +64,6 @@ const BASELINE_HOSTS = 24;
 const SAMPLE_EVERY_MS = 500;
 const OBSERVER_EVERY_S = 0.5;
 const IDLE_SECONDS = 5;
-const RESTARTS = ['rolling', 'all', 'wiped'] as const;
 export const HOW: Record<RestartKind, string> = {
   rolling: 'rolling restart (followers, then the leader)',
   all: 'all three members restarted at once',
@@ -178,8 +179,8 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
     } else o.progress('fleet-sim: no partition (the members are not on this machine, so no proxy can stand in front of them)');
 
     const restarts: RestartRun[] = [];
-    if (ensemble !== null) {
-      for (const kind of RESTARTS) {
+    if (ensemble !== null && o.restarts.length > 0) {
+      for (const kind of o.restarts) {
         o.progress(`fleet-sim: ${HOW[kind]}, jitter and cap on`);
         restarts.push(await restartRun(ctx, ensemble.servers, kind, on));
       }
@@ -191,11 +192,11 @@ export async function fleetSimScenario(o: FleetSimOptions): Promise<FleetSimResu
       ctx = ctxOf(fleet);
       fleet.grow(o.hosts);
       await settle(ctx, `${o.hosts} hosts registering (jitter and cap off)`, wholeDeadlineMs(ctx));
-      for (const kind of RESTARTS) {
+      for (const kind of o.restarts) {
         o.progress(`fleet-sim: ${HOW[kind]}, jitter and cap off`);
         restarts.push(await restartRun(ctx, ensemble.servers, kind, off));
       }
-    } else o.progress('fleet-sim: no restart (an ensemble of --servers is never restarted)');
+    } else o.progress(ensemble === null ? 'fleet-sim: no restart (an ensemble of --servers is never restarted)' : 'fleet-sim: no restart (--fleet-sim-restarts none)');
 
     const samples = sampler.samples;
     return {

@@ -80,6 +80,12 @@ test('bench flags: fleet-sim defaults, --quick, and --servers checked', () => {
   assert.ok(ext.kind === 'run' && ext.options.servers === 'zk1:2181,zk2:2181/chroot' && ext.options.fleetSimHosts === 3000);
   for (const bad of ['zk1', 'zk1:2181,', 'zk1:x', '']) assert.equal(run(['--servers', bad]).kind, 'error', bad);
   assert.equal(run(['--fleet-sim-hosts', '0']).kind, 'error');
+  assert.ok(normal.options.fleetSimRestarts.join() === 'rolling,all,wiped');
+  const some = run(['--fleet-sim-restarts', 'wiped,rolling']);
+  assert.ok(some.kind === 'run' && some.options.fleetSimRestarts.join() === 'wiped,rolling');
+  const none = run(['--fleet-sim-restarts', 'none']);
+  assert.ok(none.kind === 'run' && none.options.fleetSimRestarts.length === 0);
+  for (const bad of ['', 'wipe', 'all,']) assert.equal(run(['--fleet-sim-restarts', bad]).kind, 'error', bad);
 });
 
 test('--servers prints what the fleet will put on the ensemble', () => {
