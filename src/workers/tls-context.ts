@@ -3,7 +3,8 @@
 // size and mtime): a rotated CA is picked up by the next check, without a reload, and
 // building a secure context from a bundle on every check would cost more than the check.
 
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { TlsOptions } from '../shared/types.js';
@@ -46,7 +47,8 @@ async function loadCa(path: string): Promise<CachedCa | { problem: string }> {
     const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
     const cached = cas.get(path);
     if (cached?.stamp === stamp) return cached;
-    const pem = await readFile(path);
+    const pem = await readRegularFile(path);
+    if (pem === null) return { problem: `tls_ca '${path}' cannot be used: not a regular file` };
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { problem: `tls_ca '${path}' holds no PEM certificate` };
     const entry = { stamp, pem, context: createSecureContext({ ca: pem }) };
     cas.set(path, entry);
@@ -55,5 +57,20 @@ async function loadCa(path: string): Promise<CachedCa | { problem: string }> {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     return { problem: `tls_ca '${path}' cannot be used: ${why}` };
+  }
+}
+
+/**
+ * The file's bytes, or null when it is not a regular file. Opened without blocking and judged by
+ * the open descriptor: a blocking open() of a FIFO waits for a writer for ever, holding one of
+ * libuv's 4 threads, which every check's DNS lookup and the agent's file reads share.
+ */
+async function readRegularFile(path: string): Promise<Buffer | null> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) return null;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -321,6 +323,25 @@ test('a tls_ca that cannot be read stops the load at its FILE:LINE (exit 2); one
   assert.ok(r.stderr.includes(`${cfg}:3: [svc] tls_ca '${missing}' cannot be read: no such file (key: tls_ca)`), r.stderr);
   const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${missing}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
   assert.deepEqual(pick(await pool.run(checkJob(built.config!.services[0]!))), [false, `http: tls_ca '${missing}' cannot be used: no such file`]);
+});
+
+test('a tls_ca replaced by a FIFO after the load fails its check at once, holding no thread of the process', async () => {
+  const fifo = `${ca.dir}/fifo-ca.pem`;
+  execFileSync('mkfifo', [fifo]);
+  // Without a writer, a blocking open() of a FIFO never returns: it would hold one of libuv's 4 threads (DNS, files) for good.
+  const release = (): void => {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: nobody is waiting on it, as it should be.
+    }
+  };
+  try {
+    const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${fifo}\nrefresh: 10\ntimeout: 2\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
+    assert.deepEqual(pick(await pool.run(checkJob(built.config!.services[0]!))), [false, `http: tls_ca '${fifo}' cannot be used: not a regular file`]);
+  } finally {
+    release();
+  }
 });
 
 function pick(r: CheckResult): [boolean, string] {
