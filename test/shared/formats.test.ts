@@ -8,7 +8,7 @@ import type { NodeFacts } from '../../src/shared/formats/facts.js';
 import type { FormatSpec } from '../../src/shared/formats/format.js';
 import { nodeData, nodeName, registrationData, registrationPath } from '../../src/shared/formats/index.js';
 import { strictJson } from '../../src/shared/formats/json.js';
-import { isOrphanOfThisHost, payloadPid } from '../../src/shared/ownership.js';
+import { isOrphanOfThisHost, proofPid } from '../../src/shared/ownership.js';
 import { parsePyJson } from '../../src/shared/pyjson.js';
 import type { ServiceSpec, ZookeeperData } from '../../src/shared/types.js';
 import { encodePayload } from '../../src/shared/znode.js';
@@ -157,14 +157,14 @@ test('a service\'s path and data follow its format; service_hostname is the addr
 
 test('only zk_watcher data proves a node ours by its pid: the other formats carry none, and a pid key in their data is the operator\'s', () => {
   const dead = () => false;
-  const table: [string, string, boolean][] = [
-    ['zk_watcher', encodePayload(300, CREATED, data('')), true],
-    ['nerve with a pid in zookeeper_data', nodeData({ kind: 'nerve' }, facts({ data: data('{"pid": 300}') })), false],
-    ['serverset with a pid in zookeeper_data', nodeData({ kind: 'serverset' }, facts({ data: data('{"pid": 300, "created": "x"}') })), false],
-    ['curator with a pid in the payload', nodeData(CURATOR, facts({ data: data('{"pid": 300}') })), false],
+  const table: [string, FormatSpec, string, boolean][] = [
+    ['zk_watcher', { kind: 'zk_watcher' }, encodePayload(300, CREATED, data('')), true],
+    ['nerve with a pid in zookeeper_data', { kind: 'nerve' }, nodeData({ kind: 'nerve' }, facts({ data: data('{"pid": 300}') })), false],
+    ['serverset with a pid in zookeeper_data', { kind: 'serverset' }, nodeData({ kind: 'serverset' }, facts({ data: data('{"pid": 300, "created": "x"}') })), false],
+    ['curator with a pid in the payload', CURATOR, nodeData(CURATOR, facts({ data: data('{"pid": 300}') })), false],
   ];
-  for (const [what, bytes, proven] of table) {
-    assert.equal(isOrphanOfThisHost(bytes, 100, dead), proven, what);
-    assert.equal(payloadPid(bytes) !== null, proven, what);
+  for (const [what, format, bytes, proven] of table) {
+    assert.equal(isOrphanOfThisHost(format.kind, bytes, 100, dead), proven, what);
+    assert.equal(proofPid(format.kind, bytes) !== null, proven, what);
   }
 });

@@ -14,7 +14,7 @@ import { planReload } from '../../shared/reload-plan.js';
 import { blot } from '../../shared/secrets.js';
 import type { ServiceFacts } from '../../shared/status.js';
 import type { CheckResult, Config, ServiceSpec } from '../../shared/types.js';
-import { formatOf } from '../../shared/formats/format.js';
+import { formatOf, type RegistryFormat } from '../../shared/formats/format.js';
 import { registrationData, registrationPath } from '../../shared/formats/index.js';
 import { EngineStats } from '../checks/engine-stats.js';
 import { CheckPool } from '../checks/pool.js';
@@ -73,6 +73,8 @@ interface Replacement {
   readonly oldPath: string;
   readonly service: string;
   readonly payload: Buffer;
+  /** The format the old node was written in: what proves a node at the old path ours. */
+  readonly format: RegistryFormat;
   readonly log: Logger;
   readonly timer: NodeJS.Timeout;
 }
@@ -273,12 +275,12 @@ export class Daemon {
       for (const [path, node] of desiredNodes(inputs, [...this.replacements.values()])) {
         if (node.kind === 'replaced') {
           const r = this.replacements.get(path)!;
-          table.set(path, { data: r.payload, log: r.log });
+          table.set(path, { data: r.payload, format: r.format, log: r.log });
           continue;
         }
         const svc = this.services.get(node.service)!;
         svc.payload ??= Buffer.from(registrationData(svc.spec, this.options.hostname, process.pid, new Date()), 'utf8');
-        table.set(path, { data: svc.payload, log: svc.log });
+        table.set(path, { data: svc.payload, format: formatOf(svc.spec).kind, log: svc.log });
       }
       this.registrar.setTable(table);
     });
@@ -316,7 +318,7 @@ export class Daemon {
       // Bridge only a node that is ours now (one already deleted must not come back), and not an
       // old path that a service of the new config names: that one is that service's (desired.ts).
       if (step.movedFrom !== null && old.payload !== null && this.registrar.isRegistered(step.movedFrom) && !claimed.has(step.movedFrom)) {
-        this.keepUntilReplaced(step.movedFrom, runtime, old.payload);
+        this.keepUntilReplaced(step.movedFrom, runtime, old.payload, formatOf(old.spec).kind);
       }
     }
     // Old nodes of services that are gone no longer bridge anything.
@@ -330,7 +332,7 @@ export class Daemon {
    * Make-before-break for a service whose node moved: the old node stays (desired.ts) until
    * ZooKeeper confirms the new one, and REPLACE_TIMEOUT_MS at most.
    */
-  private keepUntilReplaced(oldPath: string, next: ServiceRuntime, payload: Buffer): void {
+  private keepUntilReplaced(oldPath: string, next: ServiceRuntime, payload: Buffer, format: RegistryFormat): void {
     this.dropReplacement(oldPath);
     const timer = setTimeout(() => {
       if (!mayChangeRegistrations(this.lifecycle.state) || !this.replacements.has(oldPath)) return;
@@ -339,7 +341,7 @@ export class Daemon {
       this.converge();
     }, REPLACE_TIMEOUT_MS);
     timer.unref();
-    this.replacements.set(oldPath, { oldPath, service: next.spec.name, payload, log: next.log, timer });
+    this.replacements.set(oldPath, { oldPath, service: next.spec.name, payload, format, log: next.log, timer });
   }
 
   private async stopParts(): Promise<StopOutcome> {

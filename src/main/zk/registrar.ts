@@ -5,7 +5,8 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { isOrphanOfThisHost, payloadPid } from '../../shared/ownership.js';
+import { isOrphanOfThisHost, notOursReason } from '../../shared/ownership.js';
+import type { RegistryFormat } from '../../shared/formats/format.js';
 import { nextRegistration, type Registration, type RegistrationEvent } from '../../shared/registration.js';
 import { splitParents } from '../../shared/znode.js';
 import { outageSummary } from '../../shared/log-outage.js';
@@ -16,12 +17,16 @@ import { zookeeper } from '../cjs-packages.js';
 
 export interface Desired {
   readonly data: Buffer;
+  /** The format of the service this node is for: what may prove a node at the path ours (ownership.ts). Absent: zk_watcher. */
+  readonly format?: RegistryFormat;
 }
 
 interface Entry {
   readonly path: string;
   readonly log: Logger;
   want: Desired | null;
+  /** The format of the last wish for this path, kept while its node is removed: what proves a node there ours. */
+  format: RegistryFormat;
   registration: Registration;
   /** The session our node was last confirmed (or written) under; null while absent. */
   heldBy: string | null;
@@ -139,11 +144,12 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let entry = this.entries.get(path);
     if (entry === undefined) {
       if (desired === null) return;
-      entry = { path, log, want: null, registration: 'absent', heldBy: null, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, lastConflict: null };
+      entry = { path, log, want: null, format: 'zk_watcher', registration: 'absent', heldBy: null, running: false, again: false, retryTimer: undefined, failures: 0, awaitsConnection: false, lastConflict: null };
       this.entries.set(path, entry);
     }
     if (sameWish(entry.want, desired)) return;
-    entry.want = desired === null ? null : { data: desired.data };
+    entry.want = desired === null ? null : { data: desired.data, format: desired.format ?? 'zk_watcher' };
+    if (entry.want !== null) entry.format = entry.want.format ?? 'zk_watcher';
     this.kick(entry);
   }
 
@@ -336,7 +342,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
     const owner = node.stat.ephemeralOwner.toString('hex');
     const current = this.session.id;
-    const ours = this.session.ownSessions.has(owner) || (owner !== NO_OWNER && isOrphanOfThisHost(node.data.toString('utf8'), process.pid, pidAlive));
+    const ours = this.session.ownSessions.has(owner) || (owner !== NO_OWNER && isOrphanOfThisHost(entry.format, node.data.toString('utf8'), process.pid, pidAlive));
     if (want === null) {
       if (ours) {
         if (!(await this.tolerate(this.session.remove(entry.path, node.stat.version), [NO_NODE, BAD_VERSION], entry))) return;
@@ -369,8 +375,8 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     }
     this.note(entry, 'gone');
     const conflict = owner === NO_OWNER ? 'a persistent node' : `an ephemeral node of session 0x${owner}`;
-    // Without a pid there is no proof it is this host's earlier agent's: only its session's expiry frees it.
-    const noProof = owner !== NO_OWNER && payloadPid(node.data.toString('utf8')) === null ? '; its data names no agent pid that could prove it ours (curator, nerve and serverset data never do), so it goes when ZooKeeper expires its session' : '';
+    // Why it is not ours (no pid proof for this format, or a live agent's): only the end of its session frees it.
+    const noProof = notOursReason(entry.format, node.data.toString('utf8'), owner !== NO_OWNER);
     if (entry.lastConflict !== conflict) {
       entry.lastConflict = conflict;
       entry.log.error(
@@ -498,7 +504,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
 }
 
 function sameWish(a: Desired | null, b: Desired | null): boolean {
-  return a === null || b === null ? a === b : a.data.equals(b.data);
+  return a === null || b === null ? a === b : a.data.equals(b.data) && (a.format ?? 'zk_watcher') === (b.format ?? 'zk_watcher');
 }
 
 function pidAlive(pid: number): boolean {
