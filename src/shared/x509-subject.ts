@@ -71,17 +71,16 @@ function oidOf(der: Uint8Array, t: Tlv): string {
 
 /** A directory string's text, or null for a type Java would write as #hex. */
 function textOf(der: Uint8Array, t: Tlv): string | null {
-  const bytes = Buffer.from(der.subarray(t.start, t.end));
   switch (t.tag) {
     case 0x0c: // UTF8String
-      return bytes.toString('utf8');
     case 0x13: // PrintableString
+    case 0x14: // T61String
     case 0x16: // IA5String
-      return bytes.toString('latin1');
-    case 0x14: // T61String (Java reads it as ISO-8859-1)
-      return bytes.toString('latin1');
-    case 0x1e: // BMPString: UTF-16BE
-      return bytes.swap16().toString('utf16le');
+    case 0x1b: // GeneralString
+    case 0x1e: // BMPString
+      // Java's AVA.toRFC2253String reads the value's bytes as UTF-8 whatever the string type
+      // (a BMPString's zero bytes become NULs, a Latin-1 byte U+FFFD): ZooKeeper's id is that.
+      return Buffer.from(der.subarray(t.start, t.end)).toString('utf8');
     default:
       return null;
   }

@@ -26,6 +26,21 @@ const CASES = [
     der: 'MIIBnDCCAUGgAwIBAgIUIv0y2+1cLj2uRjIScoSWEfIuRTYwCgYIKoZIzj0EAwIwIzERMA8GA1UECgwIWm/DqyBMdGQxDjAMBgNVBAMMBWFnZW50MB4XDTI2MTIwNDE1MDUwOFoXDTI2MTIwNjE1MDUwOFowIzERMA8GA1UECgwIWm/DqyBMdGQxDjAMBgNVBAMMBWFnZW50MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEw6pIjjLOjg6+OGRH4uxh6LqLH0uHSsAOdrjB8+r0Nvbae+gynJx6GOApbfHRWBOb2RidtMi9ztzcuoYBzyUdW6NTMFEwHQYDVR0OBBYEFPp9LiRYI1Npi9Zzq4NAjLOIREAGMB8GA1UdIwQYMBaAFPp9LiRYI1Npi9Zzq4NAjLOIREAGMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAMn47/VvBMZz6NAgOhmwFeP0m9eYBpeX3aq57RecbPWOAiEAzh0p9Bhlo9uaVeurrLxvnLWl6Hyphh+bIw1kB/FIWkI=',
     java: "CN=agent,O=Zoë Ltd",
   },
+  {
+    what: 'a BMPString (openssl string_mask MASK:0x800): Java reads the value bytes as UTF-8, so each UTF-16 zero byte is an escaped NUL',
+    der: 'MIIBHDCBwwIUXidaSEkSHvzvFWlFsTMWSOzasfEwCgYIKoZIzj0EAwIwETEPMA0GA1UEAx4GAGIAbQBwMB4XDTI2MTIwNDE1MzU1NFoXDTI2MTIwNTE1MzU1NFowETEPMA0GA1UEAx4GAGIAbQBwMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEbI9uuf4VVo1M017P1HIzZOvxNf3g49m9IkYRWa7eHmRLdXqFSrh4KCSZfUoYHPID3Td2OkHMqB9BCW5K8M0iaDAKBggqhkjOPQQDAgNIADBFAiBMguPmEb7fAXse9RORAW/y9t3Xb+ruYX5YYZHMaScqAgIhALvY+rnWBNJG0mAgO2jH9pbrI/XNjCQhCsag7tcEjpIO',
+    java: 'CN=\\00b\\00m\\00p',
+  },
+  {
+    what: 'a BMPString beyond ASCII (Zoë ✓), read as UTF-8 the same way: a byte that is no UTF-8 becomes U+FFFD, a control character stays raw',
+    der: 'MIIBJTCBywIUJRrf5nvvj465EXuhJh58hmVDUa8wCgYIKoZIzj0EAwIwFTETMBEGA1UEAx4KAFoAbwDrACAnEzAeFw0yNjEyMDQxNTM1MzVaFw0yNjEyMDUxNTM1MzVaMBUxEzARBgNVBAMeCgBaAG8A6wAgJxMwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAR8DFDGQPt3jDyIQ34XMkbeoSkZcPU4+baEaEcPO4zBWGmskdlOj6iUY85pyroY9SiZPLd2m1E8oaX8Pb+cJ3i/MAoGCCqGSM49BAMCA0kAMEYCIQDxkcVjqI5IslE+O/kPjHAWdGz7KS3e02V3N8FxXNd+BwIhAKaaU/KqloN17qvNbKbIxODIQbeeieh4vsSdvGsUq94s',
+    java: "CN=\\00Z\\00o\\00\ufffd\\00 '\u0013",
+  },
+  {
+    what: 'a T61String with a Latin-1 byte (café, openssl string_mask default): not UTF-8, so U+FFFD',
+    der: 'MIIBFzCBvwIUILig8V9lNyT5/Kkf61dAZPkLWtAwCgYIKoZIzj0EAwIwDzENMAsGA1UEAxQEY2Fm6TAeFw0yNjEyMDQxNTM1MzVaFw0yNjEyMDUxNTM1MzVaMA8xDTALBgNVBAMUBGNhZukwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARP9ioi4ECdvo6l7WHOcwgruv5GO8OcJwB3uQAvZmjYky5rxxUzMWrzU9XrkvZ82DpK4R7YvD4nc6qy5fVSPaE1MAoGCCqGSM49BAMCA0cAMEQCIBiuUS7FShlUYyZGzbnLpI6fjbdpx8AOrA4xNBY5AjPqAiAqyx2ODaTcXyguHyWdnW8TAjQQioSZ8vQ5LEzt45f23g==',
+    java: 'CN=caf\ufffd',
+  },
 ];
 
 test("the subject, as ZooKeeper's X509AuthenticationProvider (Java) names it", () => {
