@@ -68,7 +68,7 @@ export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOp
     // Our own clock as well as grpc's deadline: the outcome is due at timeoutMs whatever the library does.
     const timer = setTimeout(() => {
       call.cancel();
-      dropChannel(key);
+      dropChannelUnlessConnecting(key);
       finish(false, timedOut(timeoutMs));
     }, remaining);
     const call = client.makeUnaryRequest(
@@ -83,7 +83,7 @@ export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOp
           // A server that answered (NOT_FOUND, UNIMPLEMENTED…) keeps its channel. Without an answer, the next check
           // starts afresh: grpc-js would otherwise fail it at once until its reconnect backoff (up to 120 s) ran out,
           // long after the server was back.
-          if (!serverAnswered(g, error.code)) dropChannel(key);
+          if (!serverAnswered(g, error.code)) dropChannelUnlessConnecting(key);
           return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
         }
         if (reply === undefined) return finish(false, 'no reply');
@@ -100,8 +100,15 @@ function serverAnswered(g: typeof GrpcModule, code: number): boolean {
   return [s.INVALID_ARGUMENT, s.NOT_FOUND, s.PERMISSION_DENIED, s.RESOURCE_EXHAUSTED, s.FAILED_PRECONDITION, s.ABORTED, s.OUT_OF_RANGE, s.UNIMPLEMENTED, s.DATA_LOSS, s.UNAUTHENTICATED].includes(code);
 }
 
-function dropChannel(key: string): void {
-  channels.get(key)?.client.close();
+/**
+ * A channel still connecting is kept: grpc-js closing it mid-handshake leaves the socket open for
+ * good (a server that accepts and never speaks HTTP/2 would gain a connection per check), and the
+ * next check waits on the same attempt. One that failed (backoff) or is up but silent starts afresh.
+ */
+function dropChannelUnlessConnecting(key: string): void {
+  const channel = channels.get(key);
+  if (channel === undefined || channel.client.getChannel().getConnectivityState(false) === grpc?.connectivityState.CONNECTING) return;
+  channel.client.close();
   channels.delete(key);
 }
 

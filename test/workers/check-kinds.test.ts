@@ -21,6 +21,7 @@ import { buildConfig } from '../../src/shared/config.js';
 import { formatProblem } from '../../src/shared/problems.js';
 import type { CheckResult } from '../../src/shared/types.js';
 import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 import { runCliAsync } from '../support/run-cli.js';
 import { makeTestCa, type TestCa } from '../support/test-ca.js';
 import { writeConfig } from '../support/agent.js';
@@ -272,6 +273,23 @@ test('grpc: each failure says why', async () => {
   // Reserved for this process and never bound: connecting is refused.
   const closed = await freePort();
   assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${closed}`)), [false, 'grpc: UNAVAILABLE: connection refused (ECONNREFUSED)']);
+});
+
+test('grpc: checks that time out on a server that accepts and never speaks HTTP/2 share one connection, not one each', async () => {
+  let opened = 0;
+  const open = new Set<Socket>();
+  const port = await listen(
+    createNetServer((s) => {
+      opened++;
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.resume();
+    }),
+  );
+  for (let i = 0; i < 3; i++) assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${port}`, 1)), [false, 'grpc: timed out after 1 s']);
+  await waitFor(async () => opened, (n) => n >= 1, { what: 'the first check\'s connection' });
+  assert.equal(opened, 1, 'a dropped channel whose HTTP/2 handshake never finished leaves its socket open for good (grpc-js)');
+  assert.equal(open.size, 1);
 });
 
 test('grpc: a server that went away and came back passes at the next check (no reconnect backoff carried over)', async () => {
