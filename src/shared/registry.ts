@@ -9,6 +9,7 @@ import type { Registration } from './registration.js';
 import { oneLine } from './status.js';
 import { agentAddress, DEFAULT_STATUS_ADDRESS, DEFAULT_STATUS_PORT } from './status-args.js';
 import { zkTlsFromFlags, type ZkTlsSettings } from './zk-tls-args.js';
+import { hostInNodeData, hostInNodeName } from './formats/node-host.js';
 
 /** Exit codes of `zk-watcher registry`. */
 export const REGISTRY_AGREE = 0;
@@ -25,8 +26,9 @@ service: our node present or absent, its owner session and data, and what the ag
   STALE          ZooKeeper has the node; the agent does not want it (unhealthy, in
                  maintenance, not its service) or no agent answers
   FOREIGN OWNER  the node's owner (ephemeralOwner) is not the agent's session
-  STRAY          a node named for this host in a service's path that no service wants
-                 (an old port, another agent on the host); one the agent's own session
+  STRAY          a node of this host in a service's path that no service wants (named
+                 host:port, or a member_ or other node whose data names this host: an old
+                 port, an old format, another agent on the host); one the agent's own session
                  holds is shown but not counted (a moved service's old node stays
                  until the new one is confirmed)
 A disagreement is looked at again a second later: only one still there is reported.
@@ -129,7 +131,7 @@ export interface RegistryRow extends ServiceInZk {
   readonly flags: readonly RegistryFlag[];
 }
 
-/** A node named host:port for one of our hosts, in one of our paths, that no service wants. */
+/** A node of one of our hosts (by its host:port name, or the host its data names), in one of our paths, that no service wants. */
 export interface StrayNode extends NodeInZk {
   readonly path: string;
 }
@@ -146,29 +148,63 @@ export interface RegistryReport {
   readonly agree: boolean;
 }
 
+/** A node a service of ours registers, and the host it is for (service_hostname, or this host's name). */
+export interface OurNode {
+  readonly path: string;
+  readonly host: string;
+}
+
+function parentAndName(path: string): [string, string] {
+  const slash = path.lastIndexOf('/');
+  return [path.slice(0, slash) || '/', path.slice(slash + 1)];
+}
+
+function childPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
 /**
- * The paths of nodes that look like this host's (named `host:port` with a host one of the
- * wanted nodes of the same parent has) but that no service wants. `children`: each
- * parent's child names (null when the parent does not exist).
+ * The children whose data must be read to tell whether they are this host's: in each parent
+ * of ours, those not named `host:port` (a ServerSet `member_…`, a Curator instance with a
+ * UUID id) and not wanted. `children`: each parent's child names (null when it does not exist).
  */
-export function strayPaths(wanted: readonly string[], children: ReadonlyMap<string, readonly string[] | null>): string[] {
-  const wantedSet = new Set(wanted);
+export function strayReads(wanted: readonly OurNode[], children: ReadonlyMap<string, readonly string[] | null>): string[] {
+  const wantedSet = new Set(wanted.map((n) => n.path));
+  const parents = new Set(wanted.map((n) => parentAndName(n.path)[0]));
+  const reads: string[] = [];
+  for (const parent of parents) {
+    for (const name of children.get(parent) ?? []) {
+      const path = childPath(parent, name);
+      if (hostInNodeName(name) === null && !wantedSet.has(path)) reads.push(path);
+    }
+  }
+  return reads.sort();
+}
+
+/**
+ * The paths of nodes that are this host's but that no service wants, in the parents of our
+ * nodes: named `host:port` with a host of one of our nodes of that parent, or (any other
+ * name: `member_…`, a UUID) with data naming such a host (`read`: the data of strayReads'
+ * paths; hostInNodeData says which field).
+ */
+export function strayPaths(wanted: readonly OurNode[], children: ReadonlyMap<string, readonly string[] | null>, read: ReadonlyMap<string, string> = new Map()): string[] {
+  const wantedSet = new Set(wanted.map((n) => n.path));
   const hostsByParent = new Map<string, Set<string>>();
-  for (const path of wanted) {
-    const slash = path.lastIndexOf('/');
-    const parent = path.slice(0, slash) || '/';
-    const name = path.slice(slash + 1);
+  for (const node of wanted) {
+    const parent = parentAndName(node.path)[0];
     const hosts = hostsByParent.get(parent) ?? new Set<string>();
-    hosts.add(name.slice(0, name.lastIndexOf(':')));
+    hosts.add(node.host);
     hostsByParent.set(parent, hosts);
   }
   const strays: string[] = [];
   for (const [parent, hosts] of hostsByParent) {
     for (const name of children.get(parent) ?? []) {
-      const colon = name.lastIndexOf(':');
-      if (colon <= 0 || !/^[0-9]+$/.test(name.slice(colon + 1)) || !hosts.has(name.slice(0, colon))) continue;
-      const path = parent === '/' ? `/${name}` : `${parent}/${name}`;
-      if (!wantedSet.has(path)) strays.push(path);
+      const path = childPath(parent, name);
+      if (wantedSet.has(path)) continue;
+      const named = hostInNodeName(name);
+      const data = named === null ? read.get(path) : undefined;
+      const host = named ?? (data === undefined ? null : hostInNodeData(data));
+      if (host !== null && hosts.has(host)) strays.push(path);
     }
   }
   return strays.sort();

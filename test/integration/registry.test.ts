@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
+import { nodeName } from '../../src/shared/formats/index.js';
 import { startAgent, writeConfig } from '../support/agent.js';
 import { freePort } from '../support/ports.js';
 import { runCliAsync } from '../support/run-cli.js';
@@ -110,6 +111,28 @@ test('registry: agreement, a stale node made behind the agent, a node lost while
   assert.equal(left.report.services.find((s) => s.name === 'web')?.node?.owner, null, 'a persistent node has no owner');
   await fx.observer.remove(WEB);
   await proxy.close();
+});
+
+test('registry: a ServerSet member_ node whose data names this host is a stray; one for another host is not, nor is a junk host made from a member_ name', async () => {
+  const cfg = writeConfig('[ss]\ncmd: true\nrefresh: 1\nservice_port: 8002\nservice_hostname: rg.example\nzookeeper_path: /rg/ss\nformat: serverset\n');
+  const member = (host: string, port: number) => JSON.stringify({ serviceEndpoint: { host, port }, additionalEndpoints: {}, status: 'ALIVE' });
+  await fx.observer.mkdirp('/rg/ss');
+  // A name the old code took for ours: our member_ name less its last character (its 'host'), and a port.
+  const ours = nodeName({ kind: 'serverset' }, 'rg.example', 8002);
+  const made = ['/rg/ss/member_1000000000000000001', '/rg/ss/member_1000000000000000002', `/rg/ss/${ours.slice(0, -1)}:1`];
+  await fx.observer.create(made[0]!, member('rg.example', 8003));
+  await fx.observer.create(made[1]!, member('other.example', 8002));
+  await fx.observer.create(made[2]!, '{}');
+  try {
+    // No agent listens at this port: nothing should be registered, and the old port's member is this host's.
+    const r = await runCliAsync(['registry', '-c', cfg, '-s', fx.zk.connectString, '--status-port', String(await freePort()), '--json']);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(report.strays.map((n) => [n.path, n.owner]), [[made[0], null]]);
+    assert.equal(report.services[0]?.node, null, 'our own member_ node is absent');
+  } finally {
+    for (const path of made) await fx.observer.remove(path);
+  }
 });
 
 test('registry: exit 2 on a bad command line or a config with errors', async () => {

@@ -16,9 +16,11 @@ import {
   registryJson,
   registryTable,
   strayPaths,
+  strayReads,
   type AgentAnswer,
   type AgentService,
   type NodeInZk,
+  type OurNode,
   type RegistryOptions,
   type RegistryReport,
   type ServiceInZk,
@@ -29,6 +31,7 @@ import { hostPort } from '../../shared/status-args.js';
 import type { Config } from '../../shared/types.js';
 import { usageError } from '../../shared/usage-error.js';
 import { registrationPath } from '../../shared/formats/index.js';
+import { hostInNodeName } from '../../shared/formats/node-host.js';
 import { agentPortDefault } from './agent-port.js';
 import { loadConfig } from './config-files.js';
 import { getFqdn } from './fqdn.js';
@@ -118,9 +121,26 @@ async function look(options: RegistryOptions, config: Config, hostname: () => Pr
   );
   const children = new Map<string, string[] | null>();
   for (const [parent, names] of parents) children.set(parent, await names);
-  const strays = await Promise.all(
-    strayPaths([...paths.values()], children).map(async (path) => {
+  // Each node's host: its host:port name says it; a member_ name does not, so the service's config does.
+  const specs = new Map(config.services.map((s) => [s.name, s]));
+  const ours: OurNode[] = [];
+  for (const [name, path] of paths) {
+    const spec = specs.get(name);
+    const host = hostInNodeName(path.slice(path.lastIndexOf('/') + 1)) ?? (spec === undefined ? null : spec.serviceHostname ?? (await hostname()));
+    if (host !== null) ours.push({ path, host });
+  }
+  // Nodes not named host:port (a ServerSet member_, a Curator UUID) are this host's only by the host their data names.
+  const read = new Map<string, { data: Buffer; stat: Stat }>();
+  await Promise.all(
+    strayReads(ours, children).map(async (path) => {
       const node = await reader.node(path);
+      if (node !== null) read.set(path, node);
+    }),
+  );
+  const readData = new Map([...read].map(([path, node]) => [path, node.data.toString('utf8')]));
+  const strays = await Promise.all(
+    strayPaths(ours, children, readData).map(async (path) => {
+      const node = read.get(path) ?? (await reader.node(path));
       return node === null ? null : { path, ...ownerAndData(node) };
     }),
   );
