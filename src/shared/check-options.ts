@@ -23,6 +23,8 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 
 const MANAGED_HEADERS = ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te'];
 /** Headers whose values are credentials: never printed. */
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+/** Names that say a credential without being a standard one (X-Api-Key, X-Health-Token, X-Auth-…): hidden too. */
+const SECRET_NAME = /auth|token|secret|passw|api-?key|session|signature|credential/i;
 
 /** configparser's getboolean() words. */
 export function parseBoolean(text: string): boolean | string {
@@ -90,7 +92,7 @@ export function parseHeaders(text: string): [string, string][] | string {
 
 /** A header's value as it may be printed: credentials hidden. */
 export function shownHeaderValue(name: string, value: string): string {
-  return SECRET_HEADERS.includes(name.toLowerCase()) ? '***' : value;
+  return SECRET_HEADERS.includes(name.toLowerCase()) || SECRET_NAME.test(name) ? '***' : value;
 }
 
 /** http_expect_regex as the worker runs it: multi-line, so ^ and $ match at each line's start and end (`^ok$` matches "ok\n"). */

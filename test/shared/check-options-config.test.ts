@@ -149,6 +149,11 @@ test('escapes: \\r \\n \\t \\0 \\\\ \\xHH, UTF-8 for the rest', () => {
   }
 });
 
+test('--print-config hides the values of headers named as credentials (tokens, API keys, sessions), not of others', () => {
+  const s = build(section('http: http://h/\nhttp_headers: X-Health-Token: 1f2e\n  X-Api-Key: k1\n  X-Auth-User: ops\n  X-Session-Id: s1\n  X-Request-Id: r1\n  Accept: text/plain\n')).config!.services[0]!;
+  assert.deepEqual(checkOptionFields(s), [['http_headers', '["X-Health-Token: ***","X-Api-Key: ***","X-Auth-User: ***","X-Session-Id: ***","X-Request-Id: r1","Accept: text/plain"]']]);
+});
+
 test('--print-config shows the options that differ from the defaults, credential headers as ***', () => {
   const s = build(section('http: https://h/\nhttp_headers: Host: a.example\n  Authorization: Bearer s3cret\n  Cookie: id=1\nhttp_status: 2xx, 301\ntls_skip_verify: yes\ngrpc: h:1\n')).config!.services[0]!;
   assert.deepEqual(checkOptionFields(s), [
