@@ -403,9 +403,11 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.attemptTimer = setTimeout(() => {
       if (attempt !== this.attempt || this.connected || this.discarded) return;
       this.timedOutInARow++;
-      const detail = this.handshakeSent ? `accepted the connection but did not answer the handshake within ${deadline} ms` : `did not accept a connection within ${deadline} ms`;
+      // Over TLS the handshake is sent once TLS is up: a TCP connection that is up without it is a TLS handshake that did not finish.
+      const tlsStuck = !this.handshakeSent && this.options.tls != null && this.manager.socket?.connecting === false;
+      const detail = this.handshakeSent ? `accepted the connection but did not answer the handshake within ${deadline} ms` : tlsStuck ? `accepted the connection but did not finish the TLS handshake within ${deadline} ms` : `did not accept a connection within ${deadline} ms`;
       this.failures.set(this.attemptServer, { server: this.attemptServer, code: null, detail });
-      this.drop(this.handshakeSent ? `${this.attemptServer} accepted the connection but has not answered the handshake for ${deadline} ms` : `${this.attemptServer} did not accept a connection within ${deadline} ms`);
+      this.drop(this.handshakeSent ? `${this.attemptServer} accepted the connection but has not answered the handshake for ${deadline} ms` : `${this.attemptServer} ${detail}`);
     }, deadline);
     this.attemptTimer.unref();
   }
@@ -451,5 +453,5 @@ interface ManagerInternals {
   pendingBuffer?: Buffer | null;
   packetQueue?: { queue: unknown[] };
   state: number;
-  socket?: { destroy(): void; removeAllListeners(event: string): void };
+  socket?: { destroy(): void; removeAllListeners(event: string): void; readonly connecting?: boolean };
 }
