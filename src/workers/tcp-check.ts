@@ -23,6 +23,8 @@ export function checkTcp(target: TcpTarget, timeoutMs: number, options: TcpOptio
     let socket: Socket | undefined;
     let settled = false;
     let received: Buffer = Buffer.alloc(0);
+    /** Connected (and, with tcp_tls, the handshake done): from here on a timeout is about the reply. */
+    let established = false;
     const finish = (passed: boolean, reason: string): void => {
       if (settled) return;
       settled = true;
@@ -40,11 +42,14 @@ export function checkTcp(target: TcpTarget, timeoutMs: number, options: TcpOptio
     const expectBytes = expect === null ? null : Buffer.from(expect);
     const lacks = (why: string): string => `reply lacks ${quoted(options.expect!)} (${why}${received.length === 0 ? ', nothing received' : `; got ${quoted(firstLine(received))}`})`;
     const timer = setTimeout(() => {
-      if (expect !== null && socket?.readyState === 'open') finish(false, lacks(timedOut(timeoutMs)));
+      if (expect !== null && established) finish(false, lacks(timedOut(timeoutMs)));
+      // A TLS socket is 'open' once TCP connects: a server that never answers the handshake is said apart.
+      else if (options.tls && socket !== undefined && !socket.connecting) finish(false, `${timedOut(timeoutMs)} (the TLS handshake did not finish)`);
       else finish(false, timedOut(timeoutMs));
     }, timeoutMs);
 
     const connected = (how: string): void => {
+      established = true;
       if (send === null && expect === null) return finish(true, how);
       if (expect !== null) {
         socket!.on('data', (chunk: Buffer) => {

@@ -221,6 +221,13 @@ const TCP_CASES: Case[] = [
     passed: false,
     reason: 'tcp: reply lacks "220" (timed out after 1 s, nothing received)',
   },
+  {
+    what: 'a TLS handshake that never finishes is named as such, not as a reply that lacks the text',
+    keys: () => `tcp: 127.0.0.1:${silent}\ntcp_tls: yes\ntls_skip_verify: yes\ntcp_send: PING\\r\\n\ntcp_expect: +PONG`,
+    timeout: 1,
+    passed: false,
+    reason: 'tcp: timed out after 1 s (the TLS handshake did not finish)',
+  },
   { what: 'send without expect passes once the bytes are written', keys: () => `tcp: 127.0.0.1:${redis}\ntcp_send: PING\\r\\n`, passed: true, reason: 'tcp: connected, sent 6 bytes' },
   {
     what: 'PING over TLS with the private CA passes',
