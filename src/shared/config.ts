@@ -9,6 +9,7 @@ import { httpUrlProblem, parseTcpTarget } from './check-target.js';
 import { CHECK_OPTION_KEYS, readCheckOptions } from './check-options-config.js';
 import { nearest } from './suggest.js';
 import { FORMAT_KEYS, readFormatKeys } from './formats/format-keys.js';
+import { dataSizeProblem } from './formats/data-size.js';
 import { loopbackHostnameProblem } from './loopback-name.js';
 import type { AuthSpec, Config, ServiceSpec, TcpTarget, ZookeeperData } from './types.js';
 import { cmdShellHazard } from './cmd-syntax.js';
@@ -40,8 +41,6 @@ const REQUIRED_KEYS = ['refresh', 'service_port', 'zookeeper_path'] as const;
 const CHECK_KEYS = ['cmd', 'http', 'tcp', 'grpc'] as const;
 const AUTH_KEYS = ['user', 'password'] as const;
 
-/** ZooKeeper's default jute.maxbuffer: a node's data cannot be larger. */
-export const MAX_DATA_BYTES = 1024 * 1024;
 /** Longest refresh or timeout we accept: a day (timers cannot exceed ~24.8 days). */
 const MAX_SECONDS = 86_400;
 /** zk_watcher killed a check after a fixed 90 s; our default is tied to refresh, within [10, 90]. */
@@ -219,6 +218,9 @@ function readService(file: string, doc: IniDocument, section: IniSection, err: R
     else data = parsed;
   }
   const format = readFormatKeys({ read, own: (key) => section.entries.has(key), data: dataRaw === undefined ? null : { value: data, line: dataRaw.line }, fail });
+  // Judged on the bytes the format writes, not on the text (formats/data-size.ts).
+  const tooBig = dataRaw !== undefined && zookeeperPath !== undefined ? dataSizeProblem(format, zookeeperPath, data) : null;
+  if (tooBig !== null) fail(dataRaw!.line, `zookeeper_data ${tooBig}`, 'zookeeper_data');
 
   const rise = count(read('rise'), 'rise', fail);
   const fall = count(read('fall'), 'fall', fail);
@@ -302,8 +304,6 @@ export function parseZookeeperData(text: string): ZookeeperData | string {
     }
     data = { kind: 'object', value: { kind: 'object', entries } satisfies PyJsonObject };
   }
-  // Data near the limit is refused by the server; pid and created add under 60 bytes.
-  if (new TextEncoder().encode(text).length > MAX_DATA_BYTES - 100) return `is larger than ZooKeeper's 1 MiB node limit`;
   return data;
 }
 

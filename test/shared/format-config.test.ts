@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildConfig } from '../../src/shared/config.js';
 import { configNodeProblems } from '../../src/shared/desired.js';
+import { maxDataBytes, widestDataBytes } from '../../src/shared/formats/data-size.js';
 import { formatOf } from '../../src/shared/formats/format.js';
+import { registrationData } from '../../src/shared/formats/index.js';
 import { formatProblem } from '../../src/shared/problems.js';
 import { planReload } from '../../src/shared/reload-plan.js';
 import type { ServiceSpec } from '../../src/shared/types.js';
@@ -96,4 +98,30 @@ test('a reload that changes a format rewrites the node: moved (make-before-break
   assert.equal(plan(curator, spec(SERVICE('format: curator\nssl_port: 443\n')), '/d/h:80', '/d/h:80')?.kind, 'restart');
   assert.deepEqual(plan(curator, spec(SERVICE('format: curator\nrise: 2\n')), '/d/h:80', '/d/h:80'), { kind: 'restart', name: 'web', inheritFrom: 'web', keepPayload: true, movedFrom: null });
   assert.deepEqual(plan(curator, spec(SERVICE('format: curator\n')), '/d/h:80', '/d/h:80'), { kind: 'keep', name: 'web' });
+});
+
+test('zookeeper_data is judged by the bytes each format writes with a 253-character host, widest pid and port: at the limit it loads, one byte over is an error at its FILE:LINE', () => {
+  // The request limit (0xfffff) less the node path twice (a takeover's multi) and 1024 for framing and ACLs.
+  const table: [string, string, number][] = [
+    // /discovery/web/<253 chars>:65535 is 274 bytes; a member_ name is 26.
+    ['zk_watcher', '', 1_048_575 - 2 * 274 - 1024],
+    ['curator', 'format: curator\nuri_spec: {scheme}://{address}:{port}/\n', 1_048_575 - 2 * 274 - 1024],
+    ['nerve', 'format: nerve\n', 1_048_575 - 2 * 274 - 1024],
+    ['serverset', 'format: serverset\n', 1_048_575 - 2 * 41 - 1024],
+  ];
+  for (const [kind, extra, max] of table) {
+    const spec = only(SERVICE(extra));
+    assert.equal(maxDataBytes(formatOf(spec), '/discovery/web'), max, kind);
+    const empty = widestDataBytes(formatOf(spec), '/discovery/web', { kind: 'object', value: { kind: 'object', entries: [['k', { kind: 'str', value: '' }]] } });
+    const fill = (n: number) => SERVICE(`${extra}zookeeper_data: k=${'x'.repeat(n)}\n`);
+    const under = build(fill(max - empty));
+    assert.deepEqual(under.problems.filter((p) => p.severity === 'error').map(formatProblem), [], `${kind}: exactly at the limit`);
+    assert.equal(Buffer.byteLength(registrationData(under.config!.services[0]!, 'h'.repeat(253), 4_194_304, new Date(Date.UTC(2999, 11, 31, 23, 59, 59, 999)))) <= max, true, `${kind}: the real encoder agrees`);
+    const over = build(fill(max - empty + 1)).problems.filter((p) => p.severity === 'error').map(formatProblem);
+    const line = 6 + extra.split('\n').length - 1;
+    assert.deepEqual(over, [`f.cfg:${line}: [web] zookeeper_data makes the node's data up to ${max + 1} bytes as format ${kind} writes it (with a 253-character host name), more than the ${max} bytes one ZooKeeper request can carry at this path (jute.maxbuffer 1 MiB) (key: zookeeper_data)`], `${kind}: one byte over`);
+  }
+  // The text's size is not the data's: spaces in JSON vanish from the node, so a text over 1 MiB can fit.
+  const spaced = build(SERVICE(`zookeeper_data: {"k": "x"${' '.repeat(1_100_000)}}\n`));
+  assert.deepEqual(spaced.problems.filter((p) => p.severity === 'error').map(formatProblem), []);
 });
