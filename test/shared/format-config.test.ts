@@ -125,3 +125,22 @@ test('zookeeper_data is judged by the bytes each format writes with a 253-charac
   const spaced = build(SERVICE(`zookeeper_data: {"k": "x"${' '.repeat(1_100_000)}}\n`));
   assert.deepEqual(spaced.problems.filter((p) => p.severity === 'error').map(formatProblem), []);
 });
+
+test("serverset: a status in zookeeper_data must be a name of Finagle's Endpoint Status enum; any other is an error naming the valid ones", () => {
+  const VALID = 'DEAD, STARTING, ALIVE, STOPPING, STOPPED, WARNING';
+  const table: [string, string | null][] = [
+    ...['DEAD', 'STARTING', 'ALIVE', 'STOPPING', 'STOPPED', 'WARNING'].map((s): [string, null] => [`status=${s}`, null]),
+    ['{"status": "WARNING", "shard": 3}', null],
+    ['status=alive', `'status' must be one of ${VALID} (Finagle's Endpoint Status), got 'alive'`],
+    ['status=UP', `'status' must be one of ${VALID} (Finagle's Endpoint Status), got 'UP'`],
+    ['{"status": 2}', `'status' must be one of ${VALID} (Finagle's Endpoint Status), got a JSON int`],
+    ['{"status": null}', `'status' must be one of ${VALID} (Finagle's Endpoint Status), got a JSON null`],
+    ['status=', `'status' must be one of ${VALID} (Finagle's Endpoint Status), got ''`],
+  ];
+  for (const [data, problem] of table) {
+    const errors = build(SERVICE(`format: serverset\nzookeeper_data: ${data}\n`)).problems.filter((p) => p.severity === 'error').map(formatProblem);
+    assert.deepEqual(errors, problem === null ? [] : [`f.cfg:7: [web] zookeeper_data ${problem} (key: zookeeper_data)`], data);
+  }
+  // Only serverset data has a status of ours to judge: nerve and zk_watcher keep whatever the operator writes.
+  for (const extra of ['', 'format: nerve\n']) assert.deepEqual(build(SERVICE(`${extra}zookeeper_data: status=up\n`)).problems, [], extra);
+});

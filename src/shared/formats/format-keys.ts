@@ -10,6 +10,8 @@ import { REGISTRY_FORMATS, ZK_WATCHER_FORMAT, type FormatSpec, type RegistryForm
 import { nonFiniteIn } from './json.js';
 
 export const FORMAT_KEYS = ['format', 'ssl_port', 'uri_spec'] as const;
+/** The names of the ServerSet Endpoint Status enum (Twitter commons / Aurora endpoint.thrift), the only ones readers decode. */
+const SERVERSET_STATUSES = ['DEAD', 'STARTING', 'ALIVE', 'STOPPING', 'STOPPED', 'WARNING'] as const;
 /** Keys that mean something for one format only. */
 const CURATOR_ONLY = ['ssl_port', 'uri_spec'] as const;
 
@@ -102,6 +104,10 @@ function dataProblem(kind: Exclude<RegistryFormat, 'zk_watcher'>, data: Zookeepe
   }
   const shard = get('shard');
   if (shard !== undefined && shard.kind !== 'int') return "'shard' must be a whole number";
+  const status = get('status');
+  if (status !== undefined && !(status.kind === 'str' && (SERVERSET_STATUSES as readonly string[]).includes(status.value))) {
+    return `'status' must be one of ${SERVERSET_STATUSES.join(', ')} (Finagle's Endpoint Status), got ${status.kind === 'str' ? `'${status.value}'` : `a JSON ${status.kind}`}`;
+  }
   const service = get('serviceEndpoint');
   if (service !== undefined && !isEndpoint(service)) return `'serviceEndpoint' must be {"host": "...", "port": N}`;
   const additional = get('additionalEndpoints');
