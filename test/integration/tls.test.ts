@@ -93,6 +93,18 @@ test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; anot
   assert.equal(await exists(zk.connectString, node), false, 'deleted at SIGTERM, over TLS');
 });
 
+test('a host whose certificate has another subject cannot register under a parent another subject made, and the error names its x509 identity', async () => {
+  const owner = agent(['-c', writeConfig(service('/tls/shared', 'first.example')), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key]);
+  await waitFor(() => exists(zk.connectString, '/tls/shared/first.example:1'), (v) => v, { what: 'the first node', timeoutMs: 30_000 });
+  const other = agent(['-c', writeConfig(service('/tls/shared', 'second.example')), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', readerCert.cert, '--zk-tls-key', readerCert.key]);
+  const refused = await other.waitForLog((r) => r.event === 'zk_sync_failed' && r.path === '/tls/shared/second.example:1', 'the refused registration');
+  assert.match(String(refused.error), /no permission for our certificate's subject x509:CN=reader/);
+  owner.signal('SIGTERM');
+  other.signal('SIGTERM');
+  assert.equal(await owner.exited, 0);
+  assert.equal(await other.exited, 0);
+});
+
 test('digest [auth] over TLS works as before (digest wins over the certificate), and --zk-acl open opts out', async () => {
   const auth = `[auth]\nuser: tlsuser\npassword: ${PASSWORD}\n\n`;
   const a = agent(['-c', writeConfig(service('/tls/digest', 'digest.example', auth)), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key]);

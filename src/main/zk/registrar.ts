@@ -299,7 +299,7 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     let level: 'error' | 'warn' | 'info' | 'debug' = refused ? 'error' : entry.failures > 3 ? 'warn' : 'info';
     // A request that timed out or was refused because the connection is gone: the cause is the connection, not the request.
     const notConnected = this.session.state !== 'connected' && (error instanceof ZkUnavailableError || code === CONNECTION_LOSS);
-    const why = code === NO_AUTH ? 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)' : notConnected ? notConnectedWhy(this.session.state, error) : describeZkError(error);
+    const why = code === NO_AUTH ? noPermissionWhy(this.session.acl) : notConnected ? notConnectedWhy(this.session.state, error) : describeZkError(error);
     // Stopping, with no node of ours known there and no server to ask: nothing an operator must hear of (the stop line counts it).
     if (notConnected && this.state === 'draining' && entry.registration === 'absent') level = 'debug';
     const verb = entry.want ? 'register' : 'deregister';
@@ -521,4 +521,11 @@ function pidAlive(pid: number): boolean {
 function notConnectedWhy(state: string, error: unknown): string {
   const why = `not connected to ZooKeeper (${state})`;
   return zkCode(error) === CONNECTION_LOSS ? `${why}: ${describeZkError(error)}` : why;
+}
+
+/** NO_AUTH in words: with our certificate's x509 ACL, the subject ZooKeeper must know us by, not [auth] (which is not set then). */
+function noPermissionWhy(acl: readonly { readonly id: { readonly scheme: string; readonly id: string } }[]): string {
+  const x509 = acl.find((a) => a.id.scheme === 'x509');
+  if (x509 === undefined) return 'ZooKeeper refused: no permission (check [auth] and the ACL of the parent path)';
+  return `ZooKeeper refused: no permission for our certificate's subject x509:${x509.id.id} (the parent path's ACL must let it create and delete there: was the parent made by another subject, or does the server not authenticate client certificates?)`;
 }
