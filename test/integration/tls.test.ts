@@ -107,13 +107,24 @@ test('a host whose certificate has another subject cannot register under a paren
 
 test('digest [auth] over TLS works as before (digest wins over the certificate), and --zk-acl open opts out', async () => {
   const auth = `[auth]\nuser: tlsuser\npassword: ${PASSWORD}\n\n`;
-  const a = agent(['-c', writeConfig(service('/tls/digest', 'digest.example', auth)), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key]);
+  // Its own copies of the files: it is given another certificate below.
+  const cert = join(certs.dir, 'digest-agent.pem');
+  const key = join(certs.dir, 'digest-agent.key');
+  copyFileSync(agentCert.cert, cert);
+  copyFileSync(agentCert.key, key);
+  const a = agent(['-c', writeConfig(service('/tls/digest', 'digest.example', auth)), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', cert, '--zk-tls-key', key]);
   const b = agent(['-c', writeConfig(service('/tls/open', 'open.example')), '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key, '--zk-acl', 'open']);
   await waitFor(() => exists(zk.connectString, '/tls/digest/digest.example:1'), (v) => v, { what: 'the digest node', timeoutMs: 30_000 });
   await waitFor(() => exists(zk.connectString, '/tls/open/open.example:1'), (v) => v, { what: 'the open node', timeoutMs: 30_000 });
   const [digest, open] = kazoo(zk.connectString, [['get', '/tls/digest/digest.example:1'], ['get', '/tls/open/open.example:1']]) as { acl: [string, string, number][] }[];
   assert.deepEqual(digest!.acl.map(([scheme, id, perms]) => [scheme, id.split(':')[0], perms]), [['digest', 'tlsuser', 31], ['world', 'anyone', 1]]);
   assert.deepEqual(open!.acl, [['world', 'anyone', 31]]);
+  // The digest ACL does not name the certificate's subject: a certificate of another subject is taken on SIGHUP.
+  copyFileSync(readerCert.cert, cert);
+  copyFileSync(readerCert.key, key);
+  a.signal('SIGHUP');
+  const reloaded = await a.waitForLog((r) => r.event === 'zk_tls_reloaded' || r.event === 'reload_rejected', 'the TLS files re-read');
+  assert.equal(reloaded.subject, 'CN=reader', String(reloaded.why));
   a.signal('SIGTERM');
   b.signal('SIGTERM');
   assert.equal(await a.exited, 0);

@@ -120,6 +120,8 @@ async function run(loaded: LoadedSettings, config: Config, hostname: string, not
   const logger = createLogger({ verbose: options.verbose, syslog: options.syslog, syslogSocket: options.syslogSocket, syslogTag: options.syslogTag, syslogFacility: options.syslogFacility, format: options.logFormat });
   for (const note of loaded.notes) logger.info({ event: 'from_env', note }, note);
   logZkTls(logger, zkTls, config.auth !== null, options.zkAcl);
+  // [auth] and --zk-acl take effect at start only: whether our nodes name the subject is settled now.
+  if (zkTls !== null) zkTls.subjectInAcl = config.auth === null && options.zkAcl === 'auto';
   const loopback = loopbackHostNote(hostname, config.services);
   if (loopback !== null) logger.warn({ event: 'hostname_is_loopback', hostname }, loopback);
   const daemon = new Daemon({

@@ -22,6 +22,8 @@ export class ZkTlsFileError extends Error {}
 
 export class ZkTlsFiles {
   private material: ZkTlsMaterial;
+  /** Whether our nodes' ACL names our subject (x509: no [auth], --zk-acl auto), set at start: only then must a renewal keep it. */
+  subjectInAcl = true;
 
   private constructor(
     readonly settings: ZkTlsSettings,
@@ -44,12 +46,12 @@ export class ZkTlsFiles {
 
   /**
    * Read the files again; the new ones serve every later connection. Rejects (and keeps the
-   * old ones) when one does not do, or names another subject: our nodes' ACL names the first.
+   * old ones) when one does not do, or names another subject while our nodes' ACL names the first.
    */
   async reload(now = new Date()): Promise<ZkTlsMaterial> {
     const next = await readMaterial(this.settings, now);
     const before = this.material.subject;
-    if (before !== null && next.subject !== before) {
+    if (this.subjectInAcl && before !== null && next.subject !== before) {
       throw new ZkTlsFileError(`${tlsSettingName(this.settings, 'cert')} ${this.settings.certFile}: the new certificate is for '${next.subject}', not '${before}', whom the ACL of our nodes names; restart the agent to change its identity`);
     }
     this.material = next;

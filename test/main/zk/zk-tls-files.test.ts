@@ -88,3 +88,17 @@ test('SIGHUP: new files serve the next connections; an unreadable one or another
   await assert.rejects(files.reload(), /the new certificate is for 'CN=someone else', not 'CN=web-01,O=Example'/);
   assert.equal(files.socketOptions(), renewedOptions, 'the old files stay');
 });
+
+test('SIGHUP: another subject is taken when our nodes do not name it ([auth] digest or --zk-acl open)', async () => {
+  const cert = join(certs.dir, 'unpinned.pem');
+  const key = join(certs.dir, 'unpinned.key');
+  copyFileSync(agent.cert, cert);
+  copyFileSync(agent.key, key);
+  const files = await ZkTlsFiles.load(flags({ certFile: cert, keyFile: key }));
+  files.subjectInAcl = false;
+  copyFileSync(other.cert, cert);
+  copyFileSync(other.key, key);
+  const next = await files.reload();
+  assert.equal(next.subject, 'CN=someone else');
+  assert.deepEqual(files.socketOptions().cert, readFileSync(other.cert));
+});
