@@ -420,7 +420,9 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     // older than ours), or it is not serving yet.
     this.handshakeSent = false;
     this.refusedBy.add(this.attemptServer);
-    this.failures.set(this.attemptServer, { server: this.attemptServer, code: null, detail: 'closed the connection without answering the handshake (not serving yet?)' });
+    // Without TLS, a secureClientPort hangs up on our plain handshake the same way (a missed --zk-tls).
+    const guess = this.options.tls == null ? 'not serving yet, or a TLS-only port that wants --zk-tls?' : 'not serving yet?';
+    this.failures.set(this.attemptServer, { server: this.attemptServer, code: null, detail: `closed the connection without answering the handshake (${guess})` });
     if (this.refusedBy.size === this.serverCount && this.sessionId !== null) {
       this.refusedBy.clear();
       this.emit('refusedByAll');
