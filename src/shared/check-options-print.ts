@@ -1,5 +1,5 @@
 // A service's check-kind options as --print-config shows them: the keys that differ from
-// the defaults, as JSON values, with credential headers hidden. Pure.
+// the defaults, as JSON values, with credential headers and the request body hidden. Pure.
 
 import { DEFAULT_HTTP_OPTIONS, formatStatusList, shownHeaderValue } from './check-options.js';
 import { formatTcpTarget } from './check-target.js';
@@ -14,7 +14,8 @@ export function checkOptionFields(s: ServiceSpec): [string, string][] {
   if (h !== undefined) {
     if (h.method !== DEFAULT_HTTP_OPTIONS.method) put('http_method', h.method);
     if (h.headers.length > 0) put('http_headers', h.headers.map(([n, v]) => `${n}: ${shownHeaderValue(n, v)}`));
-    if (h.body !== null) put('http_body', h.body);
+    // A POST body may carry credentials (a login, a token): its size is enough to see it is there.
+    if (h.body !== null) put('http_body', `<${Buffer.byteLength(h.body)} bytes>`);
     const status = formatStatusList(h.status);
     if (status !== formatStatusList(DEFAULT_HTTP_OPTIONS.status)) put('http_status', status);
     if (h.expect !== null) put('http_expect', h.expect);

@@ -165,3 +165,10 @@ test('--print-config shows the options that differ from the defaults, credential
   ]);
   assert.deepEqual(checkOptionFields(build(section('http: http://h/\n')).config!.services[0]!), [], 'a plain http check shows nothing more');
 });
+
+test('--print-config shows the length of http_body, never its text (a POST body may hold a password)', () => {
+  const s = build(section('http: http://h/login\nhttp_method: POST\nhttp_body: {"user": "probe", "password": "s3cret-€"}\n')).config!.services[0]!;
+  const fields = checkOptionFields(s);
+  assert.deepEqual(fields, [['http_method', '"POST"'], ['http_body', '"<43 bytes>"']]);
+  assert.ok(!JSON.stringify(fields).includes('s3cret'));
+});
