@@ -37,60 +37,68 @@ export function grpcLoaded(): boolean {
 }
 
 /** Passes when the server answers SERVING for check.service within timeoutMs. */
-export async function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions): Promise<NetOutcome> {
+export function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions): Promise<NetOutcome> {
   const started = performance.now();
-  const done = (passed: boolean, reason: string): NetOutcome => ({ passed, reason, durationMs: elapsed(started), outputTail: '' });
-  // require(), not import(): grpc-js is CommonJS, and an ESM import would run Node's export lexer over it (issue 13).
-  grpc ??= createRequire(import.meta.url)('@grpc/grpc-js') as typeof GrpcModule;
-  const g = grpc;
-  let credentials: GrpcModule.ChannelCredentials;
-  let key = `${formatTcpTarget(check.target)}|plain`;
-  const channelOptions: GrpcModule.ChannelOptions = { 'grpc.client_idle_timeout_ms': CONNECTION_IDLE_MS };
-  if (!check.tls) {
-    credentials = g.credentials.createInsecure();
-  } else {
-    const got = await tlsConnectOptions(tls);
-    if ('problem' in got) return done(false, got.problem);
-    credentials = g.credentials.createSsl(got.caPem ?? null, null, null, { rejectUnauthorized: got.rejectUnauthorized });
-    if (got.servername !== undefined) channelOptions['grpc.ssl_target_name_override'] = got.servername;
-    key = `${formatTcpTarget(check.target)}|tls|${got.servername ?? ''}|${got.rejectUnauthorized}|${got.caStamp}`;
-  }
-  const client = channelFor(g, key, check, credentials, channelOptions);
-  const remaining = Math.max(1, timeoutMs - (performance.now() - started));
   return new Promise((resolve) => {
     let settled = false;
+    let call: GrpcModule.ClientUnaryCall | undefined;
+    let key: string | undefined;
     const finish = (passed: boolean, reason: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve(done(passed, reason));
+      resolve({ passed, reason, durationMs: elapsed(started), outputTail: '' });
     };
-    // Our own clock as well as grpc's deadline: the outcome is due at timeoutMs whatever the library does.
+    // Our own clock, started before anything else (the CA read included), as well as grpc's deadline:
+    // the outcome is due at timeoutMs whatever the file system or the library does.
     const timer = setTimeout(() => {
-      call.cancel();
-      dropChannelUnlessConnecting(key);
+      call?.cancel();
+      if (key !== undefined) dropChannelUnlessConnecting(key);
       finish(false, timedOut(timeoutMs));
-    }, remaining);
-    const call = client.makeUnaryRequest(
-      HEALTH_CHECK_PATH,
-      (service: string) => Buffer.from(encodeHealthCheckRequest(service)),
-      (bytes: Buffer) => decodeHealthCheckResponse(bytes),
-      check.service,
-      new g.Metadata(),
-      { deadline: Date.now() + remaining },
-      (error, reply) => {
-        if (error) {
-          // A server that answered (NOT_FOUND, UNIMPLEMENTED…) keeps its channel. Without an answer, the next check
-          // starts afresh: grpc-js would otherwise fail it at once until its reconnect backoff (up to 120 s) ran out,
-          // long after the server was back.
-          if (!serverAnswered(g, error.code)) dropChannelUnlessConnecting(key);
-          return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
-        }
-        if (reply === undefined) return finish(false, 'no reply');
-        if ('problem' in reply) return finish(false, `the reply is not a HealthCheckResponse: ${reply.problem}`);
-        finish(reply.status === 'SERVING', reply.status);
-      },
-    );
+    }, timeoutMs);
+    const start = async (): Promise<void> => {
+      // require(), not import(): grpc-js is CommonJS, and an ESM import would run Node's export lexer over it (issue 13).
+      grpc ??= createRequire(import.meta.url)('@grpc/grpc-js') as typeof GrpcModule;
+      const g = grpc;
+      let credentials: GrpcModule.ChannelCredentials;
+      let channelKey = `${formatTcpTarget(check.target)}|plain`;
+      const channelOptions: GrpcModule.ChannelOptions = { 'grpc.client_idle_timeout_ms': CONNECTION_IDLE_MS };
+      if (!check.tls) {
+        credentials = g.credentials.createInsecure();
+      } else {
+        const got = await tlsConnectOptions(tls);
+        if ('problem' in got) return finish(false, got.problem);
+        credentials = g.credentials.createSsl(got.caPem ?? null, null, null, { rejectUnauthorized: got.rejectUnauthorized });
+        if (got.servername !== undefined) channelOptions['grpc.ssl_target_name_override'] = got.servername;
+        channelKey = `${formatTcpTarget(check.target)}|tls|${got.servername ?? ''}|${got.rejectUnauthorized}|${got.caStamp}`;
+      }
+      // Timed out while the CA was read: no channel for a check already over.
+      if (settled) return;
+      key = channelKey;
+      const client = channelFor(g, channelKey, check, credentials, channelOptions);
+      const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+      call = client.makeUnaryRequest(
+        HEALTH_CHECK_PATH,
+        (service: string) => Buffer.from(encodeHealthCheckRequest(service)),
+        (bytes: Buffer) => decodeHealthCheckResponse(bytes),
+        check.service,
+        new g.Metadata(),
+        { deadline: Date.now() + remaining },
+        (error, reply) => {
+          if (error) {
+            // A server that answered (NOT_FOUND, UNIMPLEMENTED…) keeps its channel. Without an answer, the next check
+            // starts afresh: grpc-js would otherwise fail it at once until its reconnect backoff (up to 120 s) ran out,
+            // long after the server was back.
+            if (!serverAnswered(g, error.code)) dropChannelUnlessConnecting(channelKey);
+            return finish(false, describeGrpcError(g, error, check.service, timeoutMs));
+          }
+          if (reply === undefined) return finish(false, 'no reply');
+          if ('problem' in reply) return finish(false, `the reply is not a HealthCheckResponse: ${reply.problem}`);
+          finish(reply.status === 'SERVING', reply.status);
+        },
+      );
+    };
+    start().catch((e: unknown) => finish(false, describeErrorText(e instanceof Error ? e.message : String(e))));
   });
 }
 

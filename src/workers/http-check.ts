@@ -1,6 +1,7 @@
 // The `http:` check, as a load balancer runs it: a fresh connection per request, one
 // deadline over everything (connect, TLS, request, redirects, body), the body read to its
-// end with its last 4 KiB kept as output and its first 64 KiB searched for http_expect(_regex).
+// end (or its first MiB) with its last 4 KiB kept as output and its first 64 KiB searched
+// for http_expect(_regex).
 // Every path ends in exactly one outcome (never an exception) with its socket destroyed and
 // its timer cleared.
 
@@ -15,6 +16,8 @@ import { OUTPUT_TAIL_BYTES, elapsed, quoted, timedOut, type NetOutcome } from '.
 import { OutputTail } from './output-tail.js';
 import { tlsConnectOptions } from './tls-context.js';
 
+/** Past this much body, reading stops and the check is judged on what came: the expectations look at the first 64 KiB anyway. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 /** As curl's default is 50 and browsers stop near 20: a health URL that needs more is a loop. */
 const MAX_REDIRECTS = 5;
 const CROSS_ORIGIN_DROPPED = ['host', 'authorization', 'cookie', 'proxy-authorization'];
@@ -134,8 +137,10 @@ export function checkHttp(url: string, timeoutMs: number, options: HttpOptions =
           window.push(part);
           windowBytes += part.length;
         }
+        // A huge or endless body costs CPU for nothing: judged as if it ended here (finish destroys the response).
+        if (total >= MAX_BODY_BYTES) judge();
       });
-      response.on('end', () => {
+      const judge = (): void => {
         if (!statusOk) return finish(false, said);
         if (!searching) return finish(true, said);
         const text = Buffer.concat(window).toString('utf8');
@@ -143,7 +148,8 @@ export function checkHttp(url: string, timeoutMs: number, options: HttpOptions =
         if (options.expect !== null && !text.includes(options.expect)) return finish(false, `body lacks ${quoted(options.expect)}${within}`);
         if (options.expectRegex !== null && !expectRegex(options.expectRegex).test(text)) return finish(false, `body does not match /${options.expectRegex}/${within}`);
         finish(true, said);
-      });
+      };
+      response.on('end', judge);
       response.on('error', (e) => finish(false, `${said}, then ${describeNetError(e)}`));
       // After 'end' this is a no-op; before it, the server cut the body short.
       response.on('close', () => finish(false, `${said}, then the connection closed before the body ended`));

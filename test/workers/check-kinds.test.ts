@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -16,6 +17,7 @@ import { after, before, test } from 'node:test';
 import type * as GrpcModule from '@grpc/grpc-js';
 import type * as HealthModule from 'grpc-health-check';
 import { CheckPool } from '../../src/main/checks/pool.js';
+import { tlsCaProblems } from '../../src/main/cli/tls-ca-files.js';
 import { checkJob } from '../../src/shared/check-job.js';
 import { buildConfig } from '../../src/shared/config.js';
 import { formatProblem } from '../../src/shared/problems.js';
@@ -82,8 +84,22 @@ function webHandler(req: IncomingMessage, res: ServerResponse): void {
     if (hop !== null) return send(302, 'hop\n', { location: Number(hop[1]) >= 5 ? 'http://[bad' : `/hop/${Number(hop[1]) + 1}` });
     // The word comes after the 64 KiB that are searched.
     if (path === '/big') return send(200, `${'x'.repeat(70 * 1024)}ready\n`);
+    if (path === '/endless') return endless(res, 200);
+    if (path === '/endless-down') return endless(res, 503);
     send(404, 'no such page\n');
   });
+}
+
+/** A body that never ends ('status: ok' first), written as fast as the client reads it. */
+function endless(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  const chunk = Buffer.from('status: ok\n'.padEnd(64 * 1024, 'x'));
+  const pump = (): void => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  res.on('error', () => {});
+  pump();
 }
 
 /** Redis's way: PING\r\n gets +PONG\r\n; anything else an error, and the connection is closed. */
@@ -169,6 +185,9 @@ const HTTP_CASES: Case[] = [
   { what: 'a body that does not match the expression fails', keys: () => `${http('/ok')}\nhttp_expect_regex: ^status: (up|green)`, passed: false, reason: 'http: body does not match /^status: (up|green)/' },
   { what: 'a body that matches the expression passes', keys: () => `${http('/ok')}\nhttp_expect_regex: ^status: (ok|up)$`, passed: true, reason: 'http: 200' },
   { what: 'only the first 64 KiB of a body are searched', keys: () => `${http('/big')}\nhttp_expect: ready`, passed: false, reason: 'http: body lacks "ready" in its first 64 KiB', output: /ready\n$/ },
+  { what: 'an endless 200 body is read up to its first MiB, then judged as if it ended', keys: () => http('/endless'), passed: true, reason: 'http: 200', output: /^\[captured the last 4096 of \d+ bytes\]\nx+$/ },
+  { what: 'an endless 503 body ends the check at its first MiB, failing on the status', keys: () => http('/endless-down'), passed: false, reason: 'http: 503 (want 200-299)' },
+  { what: 'an endless body is searched in its first 64 KiB', keys: () => `${http('/endless')}\nhttp_expect: status: ok`, passed: true, reason: 'http: 200' },
   { what: 'a redirect is not followed by default', keys: () => http('/moved'), passed: false, reason: 'http: 301 (want 200-299; redirects are not followed)' },
   { what: 'a redirect is followed with http_follow_redirects', keys: () => `${http('/moved')}\nhttp_follow_redirects: yes`, passed: true, reason: 'http: 200 after 1 redirect', output: /status: ok/ },
   {
@@ -367,6 +386,30 @@ test('a tls_ca replaced by a FIFO after the load fails its check at once, holdin
   } finally {
     release();
   }
+});
+
+test('a tls_ca read that hangs (libuv\'s threads all held) still ends a grpc check at its timeout', { timeout: 60_000 }, async () => {
+  // Blocking opens of FIFOs without a writer hold every thread of libuv's pool, which the worker threads share: the worker's stat() of the CA waits.
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const fifos = Array.from({ length: threads }, (_, i) => `${ca.dir}/held-${i}.fifo`);
+  for (const f of fifos) execFileSync('mkfifo', [f]);
+  const held = fifos.map((f) => openFile(f, 'r'));
+  try {
+    const r = await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`, 1);
+    assert.deepEqual(pick(r), [false, 'grpc: timed out after 1 s']);
+  } finally {
+    for (const f of fifos) closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+    for (const h of await Promise.all(held)) await h.close();
+  }
+  // Released, the same check passes: the late CA read left nothing behind.
+  assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`)), [true, 'grpc: SERVING']);
+});
+
+test('a tls_ca that is a FIFO at load is refused at its FILE:LINE without blocking the load', async () => {
+  const fifo = `${ca.dir}/load-fifo-ca.pem`;
+  execFileSync('mkfifo', [fifo]);
+  const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${fifo}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
+  assert.deepEqual((await tlsCaProblems(built.config!)).map(formatProblem), [`kinds.cfg:3: [svc] tls_ca '${fifo}' is not a regular file (key: tls_ca)`]);
 });
 
 function pick(r: CheckResult): [boolean, string] {

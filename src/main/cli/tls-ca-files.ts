@@ -3,7 +3,8 @@
 // stops the load (a reload keeps the running config) instead of failing the check for ever.
 // The worker reads the file again at check time, so a CA rotated in place needs no reload.
 
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Problem } from '../../shared/problems.js';
 import type { Config } from '../../shared/types.js';
 
@@ -24,9 +25,15 @@ export async function tlsCaProblems(config: Config): Promise<Problem[]> {
 async function caFileProblem(path: string): Promise<string | null> {
   let text: string;
   try {
-    // A FIFO would block the read for ever.
-    if (!(await stat(path)).isFile()) return 'is not a regular file';
-    text = await readFile(path, 'latin1');
+    // Opened without blocking and judged by the open descriptor: a FIFO (even one swapped in
+    // after a stat) would block open() for ever, and the load or reload with it.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (!(await handle.stat()).isFile()) return 'is not a regular file';
+      text = await handle.readFile('latin1');
+    } finally {
+      await handle.close();
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied (the agent runs as the zk-watcher user under systemd)' : err.code === 'EISDIR' ? 'is a directory' : err.message;
