@@ -11,6 +11,9 @@
 // Ours too: ZK_TLS, ZK_TLS_CA, ZK_TLS_CERT, ZK_TLS_KEY, ZK_TLS_VERIFY_HOSTNAME and ZK_ACL, the
 // --zk-tls* and --zk-acl flags (shared/zk-tls-args.ts), over the command line's when set.
 // Ours too: ZK_FORMAT, the service's registry format (the `format` key), when set.
+// Ours too: the check kinds and their most needed options, each the key of its name in lower
+// case (HTTP is `http`, GRPC_SERVICE `grpc_service`...), a line only when set; CMD is then
+// required only when no HTTP, TCP or GRPC is set. HTTP_HEADERS may hold one header per line.
 
 import { buildConfig } from './config.js';
 import type { Problem } from './problems.js';
@@ -52,6 +55,25 @@ export const FROM_ENV_SECTION = 'service';
 const FALLBACK_ZOOKEEPER_HOST = 'localhost';
 /** Valid values for the lines of variables that are missing or unusable (never registered: the result is an error). */
 const STAND_INS: Readonly<Record<string, string>> = { CMD: 'true', REFRESH: '30', SVC_PORT: '1', SVC_HOST: 'stand-in.invalid', ZK_PATH: '/stand-in', ZK_FORMAT: 'zk_watcher' };
+/** Optional variables and their keys: a line only when set, so unset they leave the section as the original image wrote it. */
+const OPTIONAL_KEYS: readonly (readonly [string, string])[] = [
+  ['format', 'ZK_FORMAT'],
+  ['http', 'HTTP'],
+  ['http_status', 'HTTP_STATUS'],
+  ['http_expect', 'HTTP_EXPECT'],
+  ['http_headers', 'HTTP_HEADERS'],
+  ['tcp', 'TCP'],
+  ['grpc', 'GRPC'],
+  ['grpc_service', 'GRPC_SERVICE'],
+  ['grpc_tls', 'GRPC_TLS'],
+  ['tls_ca', 'TLS_CA'],
+  ['tls_server_name', 'TLS_SERVER_NAME'],
+  ['tls_skip_verify', 'TLS_SKIP_VERIFY'],
+];
+/** Any of these is a check: with one, CMD may be left out. */
+export const CHECK_KIND_VARIABLES = ['HTTP', 'TCP', 'GRPC'] as const;
+/** Variables whose value may have several lines (one header each), written as continuation lines. */
+const MULTI_LINE = new Set(['HTTP_HEADERS']);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -76,25 +98,28 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
     SVC_PORT: expandVariables(get('SVC_PORT'), env),
     CMD: get('CMD'),
     REFRESH: get('REFRESH') ?? '30',
-    ZK_FORMAT: get('ZK_FORMAT'),
+    ...Object.fromEntries(OPTIONAL_KEYS.map(([, name]) => [name, get(name)])),
   };
+  const kindSet = CHECK_KIND_VARIABLES.some((name) => values[name] !== undefined);
   for (const name of REQUIRED_VARIABLES) {
     if (values[name] !== undefined) continue;
+    if (name === 'CMD' && kindSet) continue;
     if (name === 'SVC_PORT' && get('SVC_PORT') !== undefined) bad(name, `'${get('SVC_PORT')}' expands to nothing (its variables are not set)`);
     else bad(name, `is required by --from-env and is not set`);
   }
   // One INI line per variable, so a problem's line number tells which variable it came from.
   const lines: [string, string][] = [
-    ['cmd', 'CMD'],
+    // Without CMD, a check kind variable stands for it.
+    ...(values.CMD === undefined && kindSet ? [] : [['cmd', 'CMD'] as [string, string]]),
     ['refresh', 'REFRESH'],
     ['service_port', 'SVC_PORT'],
     ['service_hostname', 'SVC_HOST'],
     ['zookeeper_path', 'ZK_PATH'],
     // Optional, so a line only when set: unset, the format is zk_watcher's, as the original image's.
-    ...(values.ZK_FORMAT === undefined ? [] : [['format', 'ZK_FORMAT'] as [string, string]]),
+    ...OPTIONAL_KEYS.filter(([, name]) => values[name] !== undefined).map(([key, name]) => [key, name] as [string, string]),
   ];
   for (const [, name] of lines) {
-    if (/[\r\n]/.test(values[name] ?? '')) bad(name, 'must be a single line');
+    if (!MULTI_LINE.has(name) && /[\r\n]/.test(values[name] ?? '')) bad(name, 'must be a single line');
   }
 
   const port = number(get('ZOOKEEPER_PORT') ?? '2181', 'ZOOKEEPER_PORT', bad, { integer: true, min: 1, max: 65535 });
@@ -115,14 +140,26 @@ export function settingsFromEnv(env: Env, facts: EnvFacts): FromEnvResult {
   const zk = zkTlsFromEnv(env, bad);
   // A missing or multi-line value is already reported: a valid stand-in takes its line, so the
   // section's rules still judge every other variable and the operator sees every problem at once.
-  const unusable = new Set(lines.filter(([, name]) => values[name] === undefined || /[\r\n]/.test(values[name]!)).map(([, name]) => name));
+  const unusable = new Set(lines.filter(([, name]) => values[name] === undefined || (!MULTI_LINE.has(name) && /[\r\n]/.test(values[name]!))).map(([, name]) => name));
   const value = (name: string): string => (unusable.has(name) ? STAND_INS[name]! : values[name]!);
 
   // configparser would interpolate '%': double it so the value arrives as the operator wrote it.
-  const text = `[${FROM_ENV_SECTION}]\n` + lines.map(([key, name]) => `${key}: ${value(name).replace(/%/g, '%%')}\n`).join('');
+  // A multi-line value becomes continuation lines; lineOf[i] names the variable of line i + 2.
+  const textLines: string[] = [];
+  const lineOf: string[] = [];
+  for (const [key, name] of lines) {
+    // An optional variable already refused has no stand-in: its line is left out.
+    if (unusable.has(name) && STAND_INS[name] === undefined) continue;
+    const parts = MULTI_LINE.has(name) ? value(name).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '') : [value(name)];
+    parts.forEach((part, i) => {
+      textLines.push(`${i === 0 ? `${key}: ` : '  '}${part.replace(/%/g, '%%')}\n`);
+      lineOf.push(name);
+    });
+  }
+  const text = `[${FROM_ENV_SECTION}]\n${textLines.join('')}`;
   const built = buildConfig([{ file: 'environment', text }]);
   const renamed = built.problems.flatMap((p): Problem[] => {
-    const name = p.line >= 2 ? lines[p.line - 2]?.[1] : undefined;
+    const name = p.line >= 2 ? lineOf[p.line - 2] : undefined;
     if (name !== undefined && unusable.has(name)) return [];
     return [{ ...p, file: name === undefined ? 'environment' : `environment variable ${name}`, line: 0 }];
   });

@@ -131,3 +131,39 @@ test('ZK_FORMAT sets the registry format (format = ...), checked and named as a 
   ]);
   assert.deepEqual(errors({ ...REQUIRED, ZK_FORMAT: 'nerve\ncurator' }), ['environment variable ZK_FORMAT: must be a single line']);
 });
+
+test('HTTP, TCP and GRPC set a check of their kind, with or without CMD; their option variables are the keys of their names', () => {
+  const { CMD: _cmd, ...noCmd } = REQUIRED;
+  const cases: [string, Record<string, string>, (s: ReturnType<typeof ok>['settings']['config']['services'][number]) => unknown, unknown][] = [
+    ['HTTP alone', { ...noCmd, HTTP: 'http://127.0.0.1:8080/health' }, (s) => [s.cmd, s.http], [null, 'http://127.0.0.1:8080/health']],
+    ['TCP alone', { ...noCmd, TCP: '127.0.0.1:6379' }, (s) => [s.cmd, s.tcp === null ? null : 'set'], [null, 'set']],
+    ['GRPC with a service and TLS', { ...noCmd, GRPC: '127.0.0.1:50051', GRPC_SERVICE: 'web', GRPC_TLS: 'yes' }, (s) => [s.cmd, s.grpc?.service, s.grpc?.tls], [null, 'web', true]],
+    ['GRPC without GRPC_SERVICE asks for the server as a whole', { ...noCmd, GRPC: '127.0.0.1:50051' }, (s) => s.grpc?.service, ''],
+    ['CMD and HTTP: both must pass', { ...REQUIRED, HTTP: 'http://127.0.0.1/' }, (s) => [s.cmd, s.http], [REQUIRED.CMD, 'http://127.0.0.1/']],
+    ['HTTP_STATUS', { ...noCmd, HTTP: 'http://h/', HTTP_STATUS: '2xx, 503' }, (s) => s.httpOptions?.status.length, 2],
+    ['HTTP_EXPECT', { ...noCmd, HTTP: 'http://h/', HTTP_EXPECT: '"status":"UP"' }, (s) => s.httpOptions?.expect, '"status":"UP"'],
+    ['HTTP_HEADERS, one header', { ...noCmd, HTTP: 'http://h/', HTTP_HEADERS: 'Host: web.example.com' }, (s) => s.httpOptions?.headers, [['Host', 'web.example.com']]],
+    ['HTTP_HEADERS, one per line', { ...noCmd, HTTP: 'http://h/', HTTP_HEADERS: 'Host: web.example.com\nX-Probe: 100%\n' }, (s) => s.httpOptions?.headers, [['Host', 'web.example.com'], ['X-Probe', '100%']]],
+    ['TLS_SKIP_VERIFY and TLS_SERVER_NAME', { ...noCmd, HTTP: 'https://h/', TLS_SKIP_VERIFY: 'yes', TLS_SERVER_NAME: 'web.internal' }, (s) => [s.tls?.skipVerify, s.tls?.serverName], [true, 'web.internal']],
+    ['TLS_CA', { ...noCmd, HTTP: 'https://h/', TLS_CA: '/etc/ssl/private-ca.pem' }, (s) => s.tls?.ca, '/etc/ssl/private-ca.pem'],
+  ];
+  for (const [what, env, pick, want] of cases) assert.deepEqual(pick(ok(env).settings.config.services[0]!), want, what);
+});
+
+test('the check kind variables are judged by the INI rules and named; without CMD, HTTP, TCP or GRPC, CMD is required', () => {
+  const { CMD: _cmd, ...noCmd } = REQUIRED;
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['nothing to check', noCmd, /^environment variable CMD: is required by --from-env and is not set$/],
+    ['a bad GRPC target', { ...noCmd, GRPC: 'no-port' }, /^environment variable GRPC: \[service\] grpc /],
+    ['GRPC_SERVICE without GRPC', { ...REQUIRED, GRPC_SERVICE: 'web' }, /^environment variable GRPC_SERVICE: \[service\] grpc_service /],
+    ['a bad HTTP_STATUS', { ...noCmd, HTTP: 'http://h/', HTTP_STATUS: '2xx, 99' }, /^environment variable HTTP_STATUS: \[service\] http_status /],
+    ['a bad header on the second line', { ...noCmd, HTTP: 'http://h/', HTTP_HEADERS: 'Host: a\nContent-Length: 3' }, /^environment variable HTTP_HEADERS: \[service\] http_headers /],
+    ['HTTP_EXPECT on two lines', { ...noCmd, HTTP: 'http://h/', HTTP_EXPECT: 'a\nb' }, /^environment variable HTTP_EXPECT: must be a single line$/],
+    ['TLS_SKIP_VERIFY without https', { ...noCmd, HTTP: 'http://h/', TLS_SKIP_VERIFY: 'yes' }, /^environment variable TLS_SKIP_VERIFY: \[service\] tls_skip_verify /],
+  ];
+  for (const [what, env, want] of cases) {
+    const messages = errors(env);
+    assert.equal(messages.length, 1, `${what}: ${messages.join('\n')}`);
+    assert.match(messages[0]!, want, what);
+  }
+});

@@ -6,6 +6,7 @@ import type { Options } from '../../shared/args.js';
 import type { Problem } from '../../shared/problems.js';
 import type { Config } from '../../shared/types.js';
 import { defaultGatewayFromRouteTable, settingsFromEnv, type FromEnvResult } from '../../shared/from-env.js';
+import { tlsCaProblems } from './tls-ca-files.js';
 
 export async function loadFromEnv(env: NodeJS.ProcessEnv): Promise<FromEnvResult & { defaultGateway: string | null }> {
   const routes = await readFile('/proc/net/route', 'utf8').catch(() => '');
@@ -43,6 +44,9 @@ export interface LoadedSettings {
 export async function settingsForCli(options: Options, env: NodeJS.ProcessEnv): Promise<LoadedSettings> {
   const r = await loadFromEnv(env);
   if (!r.ok) return { config: null, problems: r.problems, options, waitTimeS: 0, drainTimeS: 0, notes: [] };
+  // TLS_CA is judged as a config file's tls_ca is: a file that cannot be used stops the start.
+  const caProblems = (await tlsCaProblems(r.settings.config)).map((p) => ({ ...p, file: 'environment variable TLS_CA', line: 0 }));
+  if (caProblems.length > 0) return { config: null, problems: caProblems, options, waitTimeS: 0, drainTimeS: 0, notes: [] };
   if (r.defaultGateway !== null && env.DOCKER_HOST_IP === undefined) env.DOCKER_HOST_IP = r.defaultGateway;
   const s = r.settings;
   return {

@@ -56,3 +56,15 @@ test('--from-env cannot be combined with -c or -s (exit 2)', () => {
     assert.match(r.stderr, /--from-env .* cannot be combined with -c\/--config or -s\/--server/);
   }
 });
+
+test('--from-env with GRPC and no CMD runs a grpc check; a TLS_CA that cannot be read exits 2 naming the variable', () => {
+  const { CMD: _cmd, ...noCmd } = REQUIRED;
+  const printed = runCli(['--from-env', '--print-config'], env({ ...noCmd, GRPC: '127.0.0.1:50051', GRPC_SERVICE: 'web' }));
+  assert.equal(printed.code, 0, printed.stderr);
+  const service = (JSON.parse(printed.stdout) as { services: Record<string, unknown>[] }).services[0]!;
+  assert.deepEqual([service.cmd, service.grpc, service.grpc_service], [undefined, '127.0.0.1:50051', 'web']);
+  const missing = '/nonexistent/private-ca.pem';
+  const r = runCli(['--from-env'], env({ ...noCmd, HTTP: 'https://127.0.0.1/health', TLS_CA: missing }));
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^environment variable TLS_CA: \\[service\\] tls_ca '${missing}' cannot be read: no such file \\(key: tls_ca\\)$`, 'm'));
+});
