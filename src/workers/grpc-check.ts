@@ -3,9 +3,13 @@
 // worker, so a config without one never pays for it (~9.5 MB of RSS per thread that loads it, measured).
 // A channel (one HTTP/2 connection) per target and TLS settings is kept and reused by the
 // next checks, as a gRPC client is meant to be used: a handshake per check would cost the
-// server more than the check. Channels unused for a while, or beyond a bound, are closed.
+// server more than the check. Channels unused for a while, or beyond a bound, are closed when
+// the next grpc check runs, with their sockets destroyed if they are still connecting.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type * as GrpcModule from '@grpc/grpc-js';
 import { formatTcpTarget } from '../shared/check-target.js';
@@ -15,10 +19,13 @@ import { describeErrorText } from './net-error.js';
 import { elapsed, quoted, timedOut, type NetOutcome } from './net-outcome.js';
 import { tlsConnectOptions } from './tls-context.js';
 
-/** Past this many targets, the least recently used channel is closed (one lane serves every service). */
-const MAX_CHANNELS = 256;
-/** A channel no check used for this long is closed when the next grpc check runs. */
-const CHANNEL_IDLE_MS = 10 * 60_000;
+/** How many channels are kept and how long one unused is kept (exported so a test can lower them). */
+export const channelLimits = {
+  /** Past this many targets, the least recently used channel is closed (one lane serves every service). */
+  maxChannels: 256,
+  /** A channel no check used for this long is closed when the next grpc check runs. */
+  idleMs: 10 * 60_000,
+};
 /** grpc-js drops an idle channel's connection after this, so a forgotten channel holds no socket. */
 const CONNECTION_IDLE_MS = 60_000;
 
@@ -30,6 +37,10 @@ interface Channel {
 let grpc: typeof GrpcModule | undefined;
 /** In order of last use, oldest first. */
 const channels = new Map<string, Channel>();
+/** The channel key whose work (connecting included, however late) runs in this async context. */
+const channelContext = new AsyncLocalStorage<string>();
+/** The TCP sockets grpc-js opened for each channel, open ones only. */
+const socketsOf = new Map<string, Set<Socket>>();
 
 /** Whether grpc-js has been loaded in this thread (for tests of the footprint). */
 export function grpcLoaded(): boolean {
@@ -58,7 +69,10 @@ export function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions)
     }, timeoutMs);
     const start = async (): Promise<void> => {
       // require(), not import(): grpc-js is CommonJS, and an ESM import would run Node's export lexer over it (issue 13).
-      grpc ??= createRequire(import.meta.url)('@grpc/grpc-js') as typeof GrpcModule;
+      if (grpc === undefined) {
+        grpc = createRequire(import.meta.url)('@grpc/grpc-js') as typeof GrpcModule;
+        subscribe('net.client.socket', trackSocket);
+      }
       const g = grpc;
       let credentials: GrpcModule.ChannelCredentials;
       let channelKey = `${formatTcpTarget(check.target)}|plain`;
@@ -77,7 +91,8 @@ export function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions)
       key = channelKey;
       const client = channelFor(g, channelKey, check, credentials, channelOptions);
       const remaining = Math.max(1, timeoutMs - (performance.now() - started));
-      call = client.makeUnaryRequest(
+      // In the channel's context, so the sockets grpc-js opens for it (asynchronously) are known as its own.
+      call = channelContext.run(channelKey, () => client.makeUnaryRequest(
         HEALTH_CHECK_PATH,
         (service: string) => Buffer.from(encodeHealthCheckRequest(service)),
         (bytes: Buffer) => decodeHealthCheckResponse(bytes),
@@ -96,7 +111,7 @@ export function checkGrpc(check: GrpcCheck, timeoutMs: number, tls?: TlsOptions)
           if ('problem' in reply) return finish(false, `the reply is not a HealthCheckResponse: ${reply.problem}`);
           finish(reply.status === 'SERVING', reply.status);
         },
-      );
+      ));
     };
     start().catch((e: unknown) => finish(false, describeErrorText(e instanceof Error ? e.message : String(e))));
   });
@@ -116,16 +131,43 @@ function serverAnswered(g: typeof GrpcModule, code: number): boolean {
 function dropChannelUnlessConnecting(key: string): void {
   const channel = channels.get(key);
   if (channel === undefined || channel.client.getChannel().getConnectivityState(false) === grpc?.connectivityState.CONNECTING) return;
-  channel.client.close();
+  closeChannel(key, channel.client);
   channels.delete(key);
+}
+
+/** Notes a socket grpc-js opened for a channel (net.connect inside channelContext). */
+function trackSocket(message: unknown): void {
+  const key = channelContext.getStore();
+  if (key === undefined) return;
+  const socket = (message as { socket: Socket }).socket;
+  let open = socketsOf.get(key);
+  if (open === undefined) socketsOf.set(key, (open = new Set()));
+  const mine = open;
+  mine.add(socket);
+  socket.once('close', () => {
+    mine.delete(socket);
+    if (mine.size === 0 && socketsOf.get(key) === mine) socketsOf.delete(key);
+  });
+}
+
+/**
+ * Closes a channel. One still connecting is closed with its sockets destroyed: grpc-js closing it
+ * mid-handshake leaves the socket open until the server speaks or hangs up, for good with a server
+ * that accepts and never speaks HTTP/2 (measured: the socket stayed; it closed once the server spoke).
+ */
+function closeChannel(key: string, client: GrpcModule.Client): void {
+  const connecting = client.getChannel().getConnectivityState(false) === grpc?.connectivityState.CONNECTING;
+  client.close();
+  if (!connecting) return;
+  for (const socket of socketsOf.get(key) ?? []) socket.destroy();
 }
 
 function channelFor(g: typeof GrpcModule, key: string, check: GrpcCheck, credentials: GrpcModule.ChannelCredentials, options: GrpcModule.ChannelOptions): GrpcModule.Client {
   const now = performance.now();
   for (const [k, c] of channels) {
-    if (now - c.lastUsed < CHANNEL_IDLE_MS && channels.size < MAX_CHANNELS) break;
+    if (now - c.lastUsed < channelLimits.idleMs && channels.size < channelLimits.maxChannels) break;
     if (k === key) continue;
-    c.client.close();
+    closeChannel(k, c.client);
     channels.delete(k);
   }
   let channel = channels.get(key);
