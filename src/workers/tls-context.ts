@@ -55,7 +55,8 @@ async function loadCa(path: string): Promise<CachedCa | { problem: string }> {
     return entry;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    // ENXIO: a unix socket, which cannot be opened at all.
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENXIO' ? 'not a regular file' : err.message;
     return { problem: `tls_ca '${path}' cannot be used: ${why}` };
   }
 }

@@ -405,11 +405,21 @@ test('a tls_ca read that hangs (libuv\'s threads all held) still ends a grpc che
   assert.deepEqual(pick(await check(`grpc: 127.0.0.1:${secureGrpcPort}\ngrpc_tls: yes\ntls_ca: ${ca.caFile}\ntls_server_name: ${ca.serverName}`)), [true, 'grpc: SERVING']);
 });
 
-test('a tls_ca that is a FIFO at load is refused at its FILE:LINE without blocking the load', async () => {
+test('a tls_ca that is a FIFO or a socket at load is refused at its FILE:LINE without blocking the load', async () => {
   const fifo = `${ca.dir}/load-fifo-ca.pem`;
   execFileSync('mkfifo', [fifo]);
   const built = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${fifo}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
   assert.deepEqual((await tlsCaProblems(built.config!)).map(formatProblem), [`kinds.cfg:3: [svc] tls_ca '${fifo}' is not a regular file (key: tls_ca)`]);
+  // A unix socket cannot even be opened (ENXIO): said the same way.
+  const socketPath = `${ca.dir}/load-socket-ca.pem`;
+  const socketServer = createNetServer();
+  await new Promise<void>((r) => socketServer.listen(socketPath, r));
+  try {
+    const withSocket = buildConfig([{ file: 'kinds.cfg', text: `[svc]\nhttp: https://127.0.0.1:${secureWeb}/ok\ntls_ca: ${socketPath}\nrefresh: 10\nservice_port: 1\nzookeeper_path: /kinds\n` }]);
+    assert.deepEqual((await tlsCaProblems(withSocket.config!)).map(formatProblem), [`kinds.cfg:3: [svc] tls_ca '${socketPath}' is not a regular file (key: tls_ca)`]);
+  } finally {
+    await new Promise((r) => socketServer.close(r));
+  }
 });
 
 function pick(r: CheckResult): [boolean, string] {

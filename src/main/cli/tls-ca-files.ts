@@ -36,6 +36,8 @@ async function caFileProblem(path: string): Promise<string | null> {
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
+    // A unix socket cannot be opened at all (ENXIO): it is no more a regular file than a FIFO.
+    if (err.code === 'ENXIO') return 'is not a regular file';
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied (the agent runs as the zk-watcher user under systemd)' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     return `cannot be read: ${why}`;
   }
