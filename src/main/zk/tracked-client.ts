@@ -76,7 +76,7 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
   private droppedByUs = false;
   /** This attempt failed in TLS (its failure says why; it is no refusal of our session). */
   private tlsFailed = false;
-  /** server + reason of each TLS failure logged, so a bad member is named once, not at every round. */
+  /** server + reason of each TLS failure logged, so a bad member is named once per outage, not at every round. */
   private readonly tlsLogged = new Set<string>();
   private attemptsSinceContact = 0;
   private timedOutInARow = 0;
@@ -239,6 +239,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     this.connected = true;
     this.refusedBy.clear();
     this.failures.clear();
+    // A failure that comes back after a success (a certificate expired months on) is news again.
+    this.tlsLogged.clear();
     this.attemptsSinceContact = 0;
     this.timedOutInARow = 0;
     clearTimeout(this.attemptTimer);
