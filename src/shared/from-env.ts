@@ -39,8 +39,8 @@ export interface FromEnvSettings {
   readonly drainTimeS: number;
   /** STATUS_PORT: a port, null for none (0 or off), undefined when not set (the command line's stands). */
   readonly statusPort: number | null | undefined;
-  /** ZK_TLS_*: TLS to ZooKeeper; null when no variable asks for it (the command line's stands). */
-  readonly zkTls: ZkTlsSettings | null;
+  /** ZK_TLS_*: TLS to ZooKeeper; null for ZK_TLS=false (off, whatever the flags say), undefined when no variable is set (the command line's stands). */
+  readonly zkTls: ZkTlsSettings | null | undefined;
   /** ZK_ACL; undefined when not set. */
   readonly zkAcl: ZkAclMode | undefined;
 }

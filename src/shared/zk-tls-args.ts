@@ -61,8 +61,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  * ZK_TLS (true/false), ZK_TLS_CA, ZK_TLS_CERT, ZK_TLS_KEY, ZK_TLS_VERIFY_HOSTNAME (true/false)
  * and ZK_ACL (auto/open): the same settings as the flags. Empty counts as unset, as the image's other variables.
  */
-/** tls null and acl undefined where nothing is set: the command line's stand. */
-export function zkTlsFromEnv(env: Env, bad: (variable: string, message: string) => void): { tls: ZkTlsSettings | null; acl: ZkAclMode | undefined } {
+/** tls and acl undefined where nothing is set: the command line's stand; tls null for ZK_TLS=false, which turns off TLS flags too. */
+export function zkTlsFromEnv(env: Env, bad: (variable: string, message: string) => void): { tls: ZkTlsSettings | null | undefined; acl: ZkAclMode | undefined } {
   const get = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const bool = (name: string): boolean | undefined => {
     const raw = get(name);
@@ -84,7 +84,9 @@ export function zkTlsFromEnv(env: Env, bad: (variable: string, message: string) 
   if ((files.cert === undefined) !== (files.key === undefined)) bad(files.cert === undefined ? 'ZK_TLS_CERT' : 'ZK_TLS_KEY', 'ZK_TLS_CERT and ZK_TLS_KEY go together (the client certificate and its key)');
   const implied = Object.values(files).some((f) => f !== undefined) || verify === false;
   if (enabled === false && implied) bad('ZK_TLS', 'is false, but ZK_TLS_CA, ZK_TLS_CERT, ZK_TLS_KEY or ZK_TLS_VERIFY_HOSTNAME are set');
-  if (enabled !== true && !implied) return { tls: null, acl };
+  // An explicit false wins over the command line's TLS flags, as every other variable does over its flag.
+  if (enabled === false) return { tls: null, acl };
+  if (enabled !== true && !implied) return { tls: undefined, acl };
   return { tls: { caFile: files.ca ?? null, certFile: files.cert ?? null, keyFile: files.key ?? null, verifyHostname: verify !== false, namedBy: 'env' }, acl };
 }
 

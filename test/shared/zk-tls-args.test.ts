@@ -37,8 +37,9 @@ test('the same settings from ZK_TLS_* and ZK_ACL (--from-env), each problem name
     const r = zkTlsFromEnv(env, (variable, message) => problems.push(`${variable}: ${message}`));
     return { ...r, problems };
   };
-  assert.deepEqual(run({}), { tls: null, acl: undefined, problems: [] });
-  assert.deepEqual(run({ ZK_TLS: '', ZK_TLS_CA: '' }), { tls: null, acl: undefined, problems: [] }, 'empty is unset');
+  assert.deepEqual(run({}), { tls: undefined, acl: undefined, problems: [] }, "unset: the command line's stands");
+  assert.deepEqual(run({ ZK_TLS: '', ZK_TLS_CA: '' }), { tls: undefined, acl: undefined, problems: [] }, 'empty is unset');
+  assert.deepEqual(run({ ZK_TLS: 'false' }), { tls: null, acl: undefined, problems: [] }, 'an explicit false: off, whatever the flags say');
   assert.deepEqual(run({ ZK_TLS: 'true' }).tls, { caFile: null, certFile: null, keyFile: null, verifyHostname: true, namedBy: 'env' });
   assert.deepEqual(run({ ZK_TLS_CA: '/ca', ZK_TLS_CERT: '/c', ZK_TLS_KEY: '/k', ZK_TLS_VERIFY_HOSTNAME: 'false', ZK_ACL: 'open' }), {
     tls: { caFile: '/ca', certFile: '/c', keyFile: '/k', verifyHostname: false, namedBy: 'env' },

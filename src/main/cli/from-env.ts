@@ -52,7 +52,7 @@ export async function settingsForCli(options: Options, env: NodeJS.ProcessEnv): 
   return {
     config: s.config,
     problems: r.warnings,
-    options: { ...options, servers: s.servers, verbose: options.verbose || s.verbose, statusPort: s.statusPort === undefined ? options.statusPort : s.statusPort, zkTls: s.zkTls ?? options.zkTls, zkAcl: s.zkAcl ?? options.zkAcl },
+    options: { ...options, servers: s.servers, verbose: options.verbose || s.verbose, statusPort: s.statusPort === undefined ? options.statusPort : s.statusPort, zkTls: s.zkTls === undefined ? options.zkTls : s.zkTls, zkAcl: s.zkAcl ?? options.zkAcl },
     waitTimeS: s.waitTimeS,
     drainTimeS: s.drainTimeS,
     notes: r.notes,
