@@ -26,7 +26,7 @@ const TLS_WORDS: Readonly<Record<string, string>> = {
   CERT_HAS_EXPIRED: 'server certificate has expired',
   CERT_NOT_YET_VALID: 'server certificate is not valid yet (is the clock right?)',
   ERR_TLS_CERT_ALTNAME_INVALID: 'server certificate does not name this host (or turn off the host name check)',
-  ZKW_TLS_CLOSED: 'closed the connection during the TLS handshake (a plain-TCP port, or it refused our client certificate)',
+  ZKW_TLS_CLOSED: 'closed the connection during the TLS handshake (no TLS version or cipher in common?, a plain-TCP port, or it refused our client certificate)',
   ERR_SSL_WRONG_VERSION_NUMBER: 'does not speak TLS (a plain-TCP port?)',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'does not speak TLS (a plain-TCP port?)',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'server requires a client certificate',
@@ -70,12 +70,16 @@ export function attemptFailureOf(server: string, error: unknown): AttemptFailure
 /** The codes that say the name, not the server, is the trouble: said of the host alone. */
 const NAME_CODES = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'EAI_AGAIN', 'EAI_FAIL']);
 
+/** Codes of our own making (nzc-tls.ts): they mean nothing to an operator, so they are not shown. */
+const INTERNAL_CODE = /^ZKW_/;
+
 /** "zk1.invalid: name does not resolve (ENOTFOUND)", "127.0.0.1:2181: connection refused (ECONNREFUSED)". */
 export function describeAttemptFailure(f: AttemptFailure): string {
   const words = f.code === null ? undefined : WORDS[f.code];
-  if (words === undefined) return `${f.server}: ${f.detail}${f.code === null || f.detail.includes(f.code) ? '' : ` (${f.code})`}`;
+  const code = f.code === null || INTERNAL_CODE.test(f.code) ? null : f.code;
+  if (words === undefined) return `${f.server}: ${f.detail}${code === null || f.detail.includes(code) ? '' : ` (${code})`}`;
   const where = NAME_CODES.has(f.code!) ? hostOf(f.server) : f.server;
-  return `${where}: ${words} (${f.code})`;
+  return `${where}: ${words}${code === null ? '' : ` (${code})`}`;
 }
 
 /** The zk_waiting line: no server answers at the connect string, and why, member by member. */

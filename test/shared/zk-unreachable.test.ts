@@ -39,7 +39,7 @@ test('TLS failures (--zk-tls) in words: an untrusted, expired or misnamed server
     [f('zk1:2281', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), 'zk1:2281: server certificate does not verify against the CA file (another CA, or a self-signed certificate) (UNABLE_TO_VERIFY_LEAF_SIGNATURE)'],
     [f('zk1:2281', 'CERT_HAS_EXPIRED', 'certificate has expired'), 'zk1:2281: server certificate has expired (CERT_HAS_EXPIRED)'],
     [f('zk1:2281', 'ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), 'zk1:2281: server certificate does not name this host (or turn off the host name check) (ERR_TLS_CERT_ALTNAME_INVALID)'],
-    [f('zk1:2181', 'ZKW_TLS_CLOSED', 'closed the connection during the TLS handshake'), 'zk1:2181: closed the connection during the TLS handshake (a plain-TCP port, or it refused our client certificate) (ZKW_TLS_CLOSED)'],
+    [f('zk1:2181', 'ZKW_TLS_CLOSED', 'closed the connection during the TLS handshake'), 'zk1:2181: closed the connection during the TLS handshake (no TLS version or cipher in common?, a plain-TCP port, or it refused our client certificate)'],
     [f('zk1:2181', 'ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number'), 'zk1:2181: does not speak TLS (a plain-TCP port?) (ERR_SSL_WRONG_VERSION_NUMBER)'],
     [f('zk1:2281', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'alert'), 'zk1:2281: server requires a client certificate (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)'],
   ];
@@ -48,5 +48,6 @@ test('TLS failures (--zk-tls) in words: an untrusted, expired or misnamed server
     assert.equal(isTlsFailure(failure), true, failure.code!);
   }
   assert.equal(isTlsFailure(f('zk1:2281', 'ERR_SSL_SOMETHING_NEW', 'x')), true, 'any OpenSSL error is a TLS one');
+  assert.equal(describeAttemptFailure(f('zk1:2181', 'ZKW_SOMETHING_ELSE', 'our own words')), 'zk1:2181: our own words', 'a code of our own making is not shown');
   for (const code of ['ECONNREFUSED', 'ECONNRESET', null]) assert.equal(isTlsFailure(f('zk1:2181', code)), false, String(code));
 });
