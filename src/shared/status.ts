@@ -32,6 +32,8 @@ export interface AgentFacts {
   readonly services: readonly ServiceFacts[];
   /** What is in maintenance and why (the flag files' notes); without it no reasons are shown. */
   readonly maintenance?: MaintenanceState;
+  /** When our client certificate for ZooKeeper stops being valid, epoch ms; null or absent without one. */
+  readonly zkTlsClientCertValidTo?: number | null;
 }
 
 export interface ServiceStatus {
@@ -64,6 +66,8 @@ export interface StatusDocument {
     /** DIR/all's note (reason, by, at) while the host is in maintenance, else null. */
     readonly hostMaintenanceNote: MaintenanceNote | null;
     readonly maintenanceDir: string;
+    /** ISO time our client certificate for ZooKeeper (--zk-tls-cert) stops being valid; only with one. */
+    readonly zkTlsClientCertValidTo?: string;
   };
   readonly services: readonly ServiceStatus[];
 }
@@ -82,6 +86,7 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
       hostMaintenance: facts.hostMaintenance,
       hostMaintenanceNote: facts.maintenance === undefined ? null : hostMaintenanceNote(facts.maintenance),
       maintenanceDir: facts.maintenanceDir,
+      ...(facts.zkTlsClientCertValidTo == null ? {} : { zkTlsClientCertValidTo: iso(facts.zkTlsClientCertValidTo) }),
     },
     services: facts.services.map((s) => ({
       name: s.name,

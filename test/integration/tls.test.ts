@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -77,6 +78,18 @@ test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; anot
   const a = agent(['-c', config, '-s', zk.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key, '--status-port', statusPort]);
   const start = await a.waitForLog((r) => r.event === 'zk_tls', 'the TLS line');
   assert.equal(start.subject, AGENT_ID);
+  // The test's certificates are valid for two days: within the two weeks the agent warns of, by the file and the date.
+  const validTo = new Date(new X509Certificate(readFileSync(agentCert.cert)).validTo);
+  const expiring = await a.waitForLog((r) => r.event === 'zk_tls_cert_expiring', 'the expiry warning');
+  assert.deepEqual([expiring.cert, expiring.certValidTo], [agentCert.cert, validTo.toISOString()]);
+  assert.match(String(expiring.msg), new RegExp(`^--zk-tls-cert ${agentCert.cert}: our client certificate for ZooKeeper expires on ${validTo.toISOString().replaceAll('.', '\\.')} \\(in \\d+ h\\)`));
+  // The same date in /metrics (promtool-clean) and /status.
+  const metrics = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
+  const status = (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { agent: { zkTlsClientCertValidTo?: string } };
+  assert.ok(metrics.includes(`\nzkwatcher_zk_tls_client_cert_expiry_timestamp_seconds ${validTo.getTime() / 1000}\n`), 'the expiry in /metrics');
+  assert.equal(status.agent.zkTlsClientCertValidTo, validTo.toISOString());
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+  assert.deepEqual([promtool.status, promtool.stdout + promtool.stderr], [0, ''], 'promtool check metrics');
   const node = '/tls/x509/x509.example:1';
   await waitFor(() => exists(zk.connectString, node), (v) => v, { what: 'the node, read over TLS by kazoo', timeoutMs: 30_000 });
   const [got, set, del, parent] = kazoo(zk.connectString, [['get', node], ['set', node, 'forged'], ['delete', node], ['get', '/tls/x509']]);
@@ -126,6 +139,9 @@ test('digest [auth] over TLS works as before (digest wins over the certificate),
   a.signal('SIGHUP');
   const reloaded = await a.waitForLog((r) => r.event === 'zk_tls_reloaded' || r.event === 'reload_rejected', 'the TLS files re-read');
   assert.equal(reloaded.subject, 'CN=reader', String(reloaded.why));
+  // SIGHUP warns again of the new certificate's expiry (two days, as every test certificate).
+  const expiring = await waitFor(async () => a.logs.filter((r) => r.event === 'zk_tls_cert_expiring'), (l) => l.length >= 2, { what: 'the expiry warning at start and at SIGHUP', timeoutMs: 30_000 });
+  assert.equal(expiring[1]!.certValidTo, new Date(new X509Certificate(readFileSync(readerCert.cert)).validTo).toISOString());
   a.signal('SIGTERM');
   b.signal('SIGTERM');
   assert.equal(await a.exited, 0);

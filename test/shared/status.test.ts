@@ -88,6 +88,12 @@ test('age and oneLine', () => {
   assert.equal(oneLine('', 10), '');
 });
 
+test('the status document shows when our client certificate for ZooKeeper expires, only with one', () => {
+  assert.equal(statusDocument({ ...facts(), zkTlsClientCertValidTo: T0 + 86_400_000 }, null).agent.zkTlsClientCertValidTo, '2026-01-03T03:04:05.000Z');
+  assert.ok(!('zkTlsClientCertValidTo' in statusDocument({ ...facts(), zkTlsClientCertValidTo: null }, null).agent));
+  assert.ok(!('zkTlsClientCertValidTo' in statusDocument(facts(), null).agent));
+});
+
 test('parseStatusDocument accepts a document and names what else it got', () => {
   const doc = statusDocument(facts(), null);
   assert.deepEqual(parseStatusDocument(JSON.stringify(doc)), doc);

@@ -3,7 +3,8 @@
 // the files read again on SIGHUP. Never a file's contents in any message.
 
 import type { Logger } from 'pino';
-import type { ZkAclMode, ZkTlsSettings } from '../../shared/zk-tls-args.js';
+import { certExpiryWarning } from '../../shared/cert-expiry.js';
+import { tlsSettingName, type ZkAclMode, type ZkTlsSettings } from '../../shared/zk-tls-args.js';
 import { ZkTlsFileError, ZkTlsFiles } from '../zk/zk-tls-files.js';
 
 /** The files, or the message of exit 2. */
@@ -37,6 +38,15 @@ export function logZkTls(logger: Logger, files: ZkTlsFiles | null, hasAuth: bool
     { event: 'zk_tls', ca: s.caFile, cert: s.certFile, key: s.keyFile, subject: m.subject, certValidTo: m.certValidTo?.toISOString() ?? null, verifyHostname: s.verifyHostname, acl },
     `TLS to ZooKeeper${m.subject === null ? ' without a client certificate' : ` as ${m.subject}`}; our nodes' ACL: ${acl}`,
   );
+  warnIfExpiring(logger, files);
+}
+
+/** zk_tls_cert_expiring: our client certificate ends within two weeks (the file and the date; never the key). */
+function warnIfExpiring(logger: Logger, files: ZkTlsFiles, now = new Date()): void {
+  const validTo = files.current.certValidTo;
+  if (validTo === null || files.settings.certFile === null) return;
+  const words = certExpiryWarning(`${tlsSettingName(files.settings, 'cert')} ${files.settings.certFile}`, validTo, now);
+  if (words !== null) logger.warn({ event: 'zk_tls_cert_expiring', cert: files.settings.certFile, certValidTo: validTo.toISOString() }, words);
 }
 
 /** SIGHUP: the files again; false (logged as reload_rejected, the old ones kept) when one does not do. */
@@ -44,6 +54,7 @@ export async function reloadZkTls(files: ZkTlsFiles, logger: Logger): Promise<bo
   try {
     const m = await files.reload();
     logger.info({ event: 'zk_tls_reloaded', subject: m.subject, certValidTo: m.certValidTo?.toISOString() ?? null }, 'TLS files re-read: new connections to ZooKeeper use them');
+    warnIfExpiring(logger, files);
     return true;
   } catch (e) {
     if (!(e instanceof ZkTlsFileError)) throw e;

@@ -49,5 +49,7 @@ export interface DaemonView {
   /** What the check engine's liveness (and so the systemd watchdog) is judged on. */
   engine(): EngineFacts;
   reload(): ReloadFacts;
+  /** When our client certificate for ZooKeeper (--zk-tls-cert) stops being valid, epoch ms; null without one. Optional so a fake view may leave it out. */
+  zkTlsClientCertValidTo?(): number | null;
   on<E extends keyof DaemonEvents>(event: E, listener: (...args: DaemonEvents[E]) => void): void;
 }

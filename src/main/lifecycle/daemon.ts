@@ -393,6 +393,7 @@ export class Daemon {
       checks: () => ({ queued: this.pool.pending, running: this.pool.running }),
       engine: () => this.pool.engineFacts(),
       reload: () => this.lastReload,
+      zkTlsClientCertValidTo: () => this.options.zkTls?.current.certValidTo?.getTime() ?? null,
       on: (event, listener) => void this.events.on(event, listener as never),
     };
   }

@@ -106,6 +106,10 @@ export class AgentMetrics {
     // Named and meant as Prometheus' own prometheus_config_last_reload_*, so the same alerts read both.
     scalar('zkwatcher_config_last_reload_successful', '1 when the last reload (SIGHUP) applied its config, 0 when it was rejected (the running config stays); 1 before any reload.', () => (daemon.reload().lastSuccessful ? 1 : 0));
     scalar('zkwatcher_config_last_reload_success_timestamp_seconds', 'When a config was last applied (at start or by a reload), seconds since the epoch.', () => daemon.reload().lastSuccessAt / 1000);
+    // Only with a client certificate, which is there from start to exit (a SIGHUP renews it, never removes it).
+    if ((daemon.zkTlsClientCertValidTo?.() ?? null) !== null) {
+      scalar('zkwatcher_zk_tls_client_cert_expiry_timestamp_seconds', 'When our client certificate for TLS to ZooKeeper (--zk-tls-cert) stops being valid, seconds since the epoch; a SIGHUP that renews it moves it.', () => (daemon.zkTlsClientCertValidTo?.() ?? 0) / 1000);
+    }
     new Gauge({
       name: 'zkwatcher_session_state',
       help: 'The ZooKeeper session: 1 for the current state, 0 for the others.',

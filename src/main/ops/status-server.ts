@@ -115,6 +115,7 @@ export class StatusServer {
         maintenanceDir: d.maintenanceDir,
         services: d.services(),
         maintenance: d.maintenance?.(),
+        zkTlsClientCertValidTo: d.zkTlsClientCertValidTo?.() ?? null,
       },
       this.options.secret,
     );

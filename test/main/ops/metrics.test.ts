@@ -145,3 +145,27 @@ test('/metrics: event-loop delay is a summary (quantiles of the window, _sum and
     metrics.stop();
   }
 });
+
+test('/metrics: the client certificate expiry (--zk-tls-cert) as seconds since the epoch, following a renewal; no series without a client certificate', async () => {
+  const EXPIRY = 'zkwatcher_zk_tls_client_cert_expiry_timestamp_seconds';
+  const plain = fakeDaemon(1);
+  const without = new AgentMetrics({ ...plain.view, zkTlsClientCertValidTo: () => null }, 'off', '1.2.3');
+  try {
+    assert.ok(!(await without.text()).includes(EXPIRY), 'no family without a client certificate');
+  } finally {
+    without.stop();
+  }
+  let validTo = 1_800_000_000_000;
+  const metrics = new AgentMetrics({ ...fakeDaemon(1).view, zkTlsClientCertValidTo: () => validTo }, 'off', '1.2.3');
+  try {
+    let text = await metrics.text();
+    assert.match(text, new RegExp(`^# TYPE ${EXPIRY} gauge$`, 'm'));
+    assert.match(text, new RegExp(`^# HELP ${EXPIRY} .*client certificate`, 'm'));
+    assert.equal(valueOf(text, EXPIRY), '1800000000');
+    validTo = 1_900_000_000_500;
+    text = await metrics.text();
+    assert.equal(valueOf(text, EXPIRY), '1900000000.5', 'a renewal (SIGHUP) moves it');
+  } finally {
+    metrics.stop();
+  }
+});
