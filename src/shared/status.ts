@@ -34,6 +34,8 @@ export interface AgentFacts {
   readonly maintenance?: MaintenanceState;
   /** When our client certificate for ZooKeeper stops being valid, epoch ms; null or absent without one. */
   readonly zkTlsClientCertValidTo?: number | null;
+  /** Our certificate's subject, and whether our nodes' ACL names it (x509: a SIGHUP must keep it); null or absent without one. */
+  readonly zkTlsIdentity?: { readonly subject: string; readonly pinned: boolean } | null;
 }
 
 export interface ServiceStatus {
@@ -68,6 +70,9 @@ export interface StatusDocument {
     readonly maintenanceDir: string;
     /** ISO time our client certificate for ZooKeeper (--zk-tls-cert) stops being valid; only with one. */
     readonly zkTlsClientCertValidTo?: string;
+    /** Our client certificate's subject as ZooKeeper names us, and whether a reload must keep it (the x509 ACL); only with one. */
+    readonly zkTlsSubject?: string;
+    readonly zkTlsSubjectPinned?: boolean;
   };
   readonly services: readonly ServiceStatus[];
 }
@@ -87,6 +92,7 @@ export function statusDocument(facts: AgentFacts, secret: string | null): Status
       hostMaintenanceNote: facts.maintenance === undefined ? null : hostMaintenanceNote(facts.maintenance),
       maintenanceDir: facts.maintenanceDir,
       ...(facts.zkTlsClientCertValidTo == null ? {} : { zkTlsClientCertValidTo: iso(facts.zkTlsClientCertValidTo) }),
+      ...(facts.zkTlsIdentity == null ? {} : { zkTlsSubject: facts.zkTlsIdentity.subject, zkTlsSubjectPinned: facts.zkTlsIdentity.pinned }),
     },
     services: facts.services.map((s) => ({
       name: s.name,

@@ -101,6 +101,13 @@ test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; anot
   // The registry command speaks TLS with the same flags.
   const registry = runCli(['registry', '-c', config, '-s', zk.connectString, '--status-port', statusPort, '--zk-tls-ca', certs.ca, '--zk-tls-cert', readerCert.cert, '--zk-tls-key', readerCert.key]);
   assert.equal(registry.code, 0, registry.stdout + registry.stderr);
+  // check (ExecReload=) asks the running agent: a certificate of another subject fails it, as the agent's reload would fail.
+  const check = (cert: { cert: string; key: string }) => runCli(['check', '-c', config, '--status-port', statusPort, '--zk-tls-ca', certs.ca, '--zk-tls-cert', cert.cert, '--zk-tls-key', cert.key]);
+  const other = check(readerCert);
+  assert.equal(other.code, 2, other.stdout + other.stderr);
+  assert.match(other.stderr, /--zk-tls-cert \S+reader\.pem: the certificate is for 'CN=reader', but the agent running here \(status port \d+\) is 'CN=agent one,O=zk-watcher test', whom the ACL of its nodes names/);
+  const same = check(agentCert);
+  assert.equal(same.code, 0, same.stdout + same.stderr);
   a.signal('SIGTERM');
   assert.equal(await a.exited, 0);
   assert.equal(await exists(zk.connectString, node), false, 'deleted at SIGTERM, over TLS');

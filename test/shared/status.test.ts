@@ -92,6 +92,9 @@ test('the status document shows when our client certificate for ZooKeeper expire
   assert.equal(statusDocument({ ...facts(), zkTlsClientCertValidTo: T0 + 86_400_000 }, null).agent.zkTlsClientCertValidTo, '2026-01-03T03:04:05.000Z');
   assert.ok(!('zkTlsClientCertValidTo' in statusDocument({ ...facts(), zkTlsClientCertValidTo: null }, null).agent));
   assert.ok(!('zkTlsClientCertValidTo' in statusDocument(facts(), null).agent));
+  const identity = statusDocument({ ...facts(), zkTlsIdentity: { subject: 'CN=web-01,O=Example', pinned: true } }, null).agent;
+  assert.deepEqual([identity.zkTlsSubject, identity.zkTlsSubjectPinned], ['CN=web-01,O=Example', true]);
+  assert.ok(!('zkTlsSubject' in statusDocument(facts(), null).agent), 'no subject without a client certificate');
 });
 
 test('parseStatusDocument accepts a document and names what else it got', () => {

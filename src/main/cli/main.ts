@@ -24,7 +24,8 @@ import { runOnce } from './once.js';
 import { renderConfig } from './print-config.js';
 import { statusCommand } from './status-command.js';
 import type { ZkTlsFiles } from '../zk/zk-tls-files.js';
-import { loadZkTls, logZkTls, reloadZkTls } from './zk-tls-cli.js';
+import { loadZkTls, logZkTls, reloadZkTls, runningAgentSubjectProblem } from './zk-tls-cli.js';
+import { agentPortDefault } from './agent-port.js';
 
 type Command = (argv: string[], early: EarlySignals, program: string) => Promise<number>;
 
@@ -93,7 +94,13 @@ async function daemonCommand(argv: string[], early: EarlySignals, program: strin
   }
   const hostname = await getFqdn();
   const { config, problems } = withNodeProblems(loaded.config, loaded.problems, hostname);
-  if (options.checkConfig) return reportCheck(config, problems, options.strict, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  if (options.checkConfig) {
+    const code = reportCheck(config, problems, options.strict, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    // ExecReload= with a certificate the running agent would refuse (another subject under its x509 ACL): the reload fails here.
+    const subject = await runningAgentSubjectProblem(tls.files, options.statusAddress, options.statusPort ?? agentPortDefault());
+    if (subject !== null) process.stderr.write(`zk-watcher: ${subject}\n`);
+    return subject === null ? code : 2;
+  }
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (config === null || hasErrors(problems)) {
     process.stderr.write('zk-watcher: the config has errors; nothing was started\n');

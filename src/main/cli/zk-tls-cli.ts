@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { certExpiryWarning } from '../../shared/cert-expiry.js';
 import { tlsSettingName, type ZkAclMode, type ZkTlsSettings } from '../../shared/zk-tls-args.js';
 import { ZkTlsFileError, ZkTlsFiles } from '../zk/zk-tls-files.js';
+import { runningSubjectProblem } from './running-subject.js';
 
 /** The files, or the message of exit 2. */
 export async function loadZkTls(settings: ZkTlsSettings | null): Promise<{ files: ZkTlsFiles | null } | { error: string }> {
@@ -61,4 +62,11 @@ export async function reloadZkTls(files: ZkTlsFiles, logger: Logger): Promise<bo
     logger.error({ event: 'reload_rejected', why: e.message }, `${e.message}; keeping the running config and TLS files`);
     return false;
   }
+}
+
+/** check (ExecReload=): whether the agent running here would refuse our certificate's subject; null when it would not or none answers. */
+export async function runningAgentSubjectProblem(files: ZkTlsFiles | null, address: string, port: number): Promise<string | null> {
+  const subject = files?.current.subject ?? null;
+  if (files === null || subject === null) return null;
+  return runningSubjectProblem(`${tlsSettingName(files.settings, 'cert')} ${files.settings.certFile}`, subject, address, port);
 }

@@ -51,5 +51,7 @@ export interface DaemonView {
   reload(): ReloadFacts;
   /** When our client certificate for ZooKeeper (--zk-tls-cert) stops being valid, epoch ms; null without one. Optional so a fake view may leave it out. */
   zkTlsClientCertValidTo?(): number | null;
+  /** Our client certificate's subject and whether our nodes' ACL names it (a reload must keep it); null without one. */
+  zkTlsIdentity?(): { readonly subject: string; readonly pinned: boolean } | null;
   on<E extends keyof DaemonEvents>(event: E, listener: (...args: DaemonEvents[E]) => void): void;
 }

@@ -394,6 +394,10 @@ export class Daemon {
       engine: () => this.pool.engineFacts(),
       reload: () => this.lastReload,
       zkTlsClientCertValidTo: () => this.options.zkTls?.current.certValidTo?.getTime() ?? null,
+      zkTlsIdentity: () => {
+        const tls = this.options.zkTls;
+        return tls?.current.subject == null ? null : { subject: tls.current.subject, pinned: tls.subjectInAcl };
+      },
       on: (event, listener) => void this.events.on(event, listener as never),
     };
   }

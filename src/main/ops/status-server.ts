@@ -116,6 +116,7 @@ export class StatusServer {
         services: d.services(),
         maintenance: d.maintenance?.(),
         zkTlsClientCertValidTo: d.zkTlsClientCertValidTo?.() ?? null,
+        zkTlsIdentity: d.zkTlsIdentity?.() ?? null,
       },
       this.options.secret,
     );
