@@ -211,6 +211,8 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
     const manager = this.manager;
     manager.connect = () => undefined;
     manager.state = SESSION_EXPIRED; // its socket-closed handler then does not reconnect
+    // Its connect deadline would otherwise hold the process up to a timeout/servers longer at exit.
+    clearTimeout(manager.connectTimeoutHandler ?? undefined);
     manager.socket?.destroy();
     // A reconnect already scheduled (its spin delay) assigns a new socket later: destroy that one on arrival.
     let last = manager.socket;
