@@ -319,6 +319,10 @@ export class TrackedClient extends EventEmitter<TrackedClientEvents> {
         callback(server);
       });
     m.onSocketConnected = () => {
+      // A new connection is a new byte stream: what the last one left half-read (a server killed
+      // mid-answer) would be taken for the start of this one's ConnectResponse, and the library
+      // would then throw out of the socket's data handler (seen in the fleet bench at 3000 hosts).
+      m.pendingBuffer = null;
       if (!this.discarded) {
         // The library writes the ConnectRequest now: the server may touch our session with it.
         this.sentAt = performance.now();
