@@ -84,7 +84,18 @@ test('registers over TLS as its certificate: x509:SUBJECT ALL + world READ; anot
   assert.deepEqual([expiring.cert, expiring.certValidTo], [agentCert.cert, validTo.toISOString()]);
   assert.match(String(expiring.msg), new RegExp(`^--zk-tls-cert ${agentCert.cert}: our client certificate for ZooKeeper expires on ${validTo.toISOString().replaceAll('.', '\\.')} \\(in \\d+ h\\)`));
   // The same date in /metrics (promtool-clean) and /status.
-  const metrics = await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
+  // The status server may listen a moment after the warning: ask until it answers.
+  const metrics = (await waitFor(
+    async () => {
+      try {
+        return await (await fetch(`http://127.0.0.1:${statusPort}/metrics`)).text();
+      } catch {
+        return null;
+      }
+    },
+    (m) => m !== null,
+    { what: 'the status server to answer /metrics', timeoutMs: 30_000 },
+  ))!;
   const status = (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as { agent: { zkTlsClientCertValidTo?: string } };
   assert.ok(metrics.includes(`\nzkwatcher_zk_tls_client_cert_expiry_timestamp_seconds ${validTo.getTime() / 1000}\n`), 'the expiry in /metrics');
   assert.equal(status.agent.zkTlsClientCertValidTo, validTo.toISOString());
