@@ -255,7 +255,8 @@ test('a 3-server TLS ensemble: stopping the member we talk to moves the session,
   const a = agent(['-c', writeConfig(service('/tls/failover', 'failover.example')), '-s', ensemble.connectString, '--zk-tls-ca', certs.ca, '--zk-tls-cert', agentCert.cert, '--zk-tls-key', agentCert.key, '--session-timeout', '6']);
   const node = '/tls/failover/failover.example:1';
   await waitFor(() => exists(ensemble.connectString, node), (v) => v, { what: 'the node on the ensemble', timeoutMs: 30_000 });
-  const connected = a.logs.find((r) => r.event === 'zk_connected')!;
+  // Waited for, not looked up: the log line may reach us after kazoo has seen the node.
+  const connected = await a.waitForLog((r) => r.event === 'zk_connected', 'the first session');
   // The member holding our connection lists it in `cons`.
   let ours: ZkServer | undefined;
   for (const s of ensemble.servers) if ((await s.fourLetter('cons')).split('\n').filter((l) => l.includes('sid=0x')).some((l) => l.includes(`sid=0x${String(connected.sessionId).replace(/^0+/, "")},`))) ours = s;
