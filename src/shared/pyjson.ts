@@ -152,22 +152,30 @@ export function parsePyJson(text: string): PyJson {
 
 /** json.dumps(v, separators=(',', ':')) with Python's defaults (ensure_ascii, allow_nan). */
 export function dumpPyJson(v: PyJson): string {
-  switch (v.kind) {
-    case 'null':
-      return 'null';
-    case 'bool':
-      return v.value ? 'true' : 'false';
-    case 'int':
-      return v.digits;
-    case 'float':
-      return pyFloatRepr(v.value);
-    case 'str':
-      return pyString(v.value);
-    case 'array':
-      return `[${v.items.map(dumpPyJson).join(',')}]`;
-    case 'object':
-      return `{${v.entries.map(([k, x]) => `${pyString(k)}:${dumpPyJson(x)}`).join(',')}}`;
-  }
+  return dumpJsonWith(v, pyString);
+}
+
+/** Compact JSON of a value, key order kept, ints exact, every string (keys too) written by `quote`. */
+export function dumpJsonWith(v: PyJson, quote: (s: string) => string): string {
+  const dump = (x: PyJson): string => {
+    switch (x.kind) {
+      case 'null':
+        return 'null';
+      case 'bool':
+        return x.value ? 'true' : 'false';
+      case 'int':
+        return x.digits;
+      case 'float':
+        return pyFloatRepr(x.value);
+      case 'str':
+        return quote(x.value);
+      case 'array':
+        return `[${x.items.map(dump).join(',')}]`;
+      case 'object':
+        return `{${x.entries.map(([k, y]) => `${quote(k)}:${dump(y)}`).join(',')}}`;
+    }
+  };
+  return dump(v);
 }
 
 export function pyString(s: string): string {

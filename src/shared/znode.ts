@@ -1,6 +1,7 @@
 // A service's registration as ZooKeeper sees it: the node's path and the exact
 // bytes nd_service_registry wrote, so existing consumers keep working.
 
+import { mergeOnTop } from './formats/json.js';
 import { dumpPyJson, type PyJson } from './pyjson.js';
 import type { ZookeeperData } from './types.js';
 
@@ -28,12 +29,7 @@ export function encodePayload(pid: number, created: Date, data: ZookeeperData): 
   ];
   const user: readonly (readonly [string, PyJson])[] =
     data.kind === 'string' ? [['string_value', { kind: 'str', value: data.value }]] : data.value.entries;
-  for (const [key, value] of user) {
-    const at = entries.findIndex(([k]) => k === key);
-    if (at >= 0) entries[at] = [key, value];
-    else entries.push([key, value]);
-  }
-  return dumpPyJson({ kind: 'object', entries });
+  return dumpPyJson({ kind: 'object', entries: mergeOnTop(entries, user) });
 }
 
 /** The parent that nd_service_registry created with the session's ACL; ancestors above it were made open. */

@@ -3,11 +3,11 @@
 // answers; 2 bad command line; 3 its session is not connected; 4 a healthy service
 // outside maintenance is not registered.
 
-import { request } from 'node:http';
 import { parseStatusDocument, statusTable, statusVerdict } from '../../shared/status.js';
 import { hostPort, parseStatusCommandLine, STATUS_USAGE } from '../../shared/status-args.js';
 import { commandName, usageError } from '../../shared/usage-error.js';
 import { agentPortDefault } from './agent-port.js';
+import { fetchStatus } from './fetch-status.js';
 
 const TIMEOUT_MS = 5000;
 
@@ -26,7 +26,7 @@ export async function statusCommand(argv: readonly string[], invokedAs = 'zk-wat
   const where = hostPort(address, port);
   let body: string;
   try {
-    body = await fetchStatus(address, port);
+    body = await fetchStatus(address, port, TIMEOUT_MS);
   } catch (e) {
     process.stderr.write(`${program} status: no agent answers at ${where}: ${(e as Error).message}\n`);
     return 1;
@@ -41,19 +41,4 @@ export async function statusCommand(argv: readonly string[], invokedAs = 'zk-wat
   // On stderr: the table (or the JSON) on stdout stays what it was, for whatever reads it.
   if (verdict.problem !== null) process.stderr.write(`${program} status: ${verdict.problem}\n`);
   return verdict.code;
-}
-
-function fetchStatus(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/status', method: 'GET', timeout: TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
-    req.end();
-  });
 }

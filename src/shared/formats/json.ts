@@ -1,26 +1,11 @@
 // Strict JSON (RFC 8259) of a parsed zookeeper_data value, for the formats whose readers are
 // Jackson, Ruby's JSON or Finagle: compact, key order kept, ints exact, UTF-8 as is. Pure.
 
-import { pyFloatRepr, type PyJson } from '../pyjson.js';
+import { dumpJsonWith, pyFloatRepr, type PyJson } from '../pyjson.js';
 
 export function strictJson(v: PyJson): string {
-  switch (v.kind) {
-    case 'null':
-      return 'null';
-    case 'bool':
-      return v.value ? 'true' : 'false';
-    case 'int':
-      return v.digits;
-    case 'float':
-      // Config refuses NaN and Infinity for these formats (nonFiniteIn); repr is valid JSON for the rest.
-      return pyFloatRepr(v.value);
-    case 'str':
-      return JSON.stringify(v.value);
-    case 'array':
-      return `[${v.items.map(strictJson).join(',')}]`;
-    case 'object':
-      return `{${v.entries.map(([k, x]) => `${JSON.stringify(k)}:${strictJson(x)}`).join(',')}}`;
-  }
+  // Config refuses NaN and Infinity for these formats (nonFiniteIn); Python's float repr is valid JSON for the rest.
+  return dumpJsonWith(v, (s) => JSON.stringify(s));
 }
 
 /** The first NaN, Infinity or -Infinity in a value (Python's json writes them; strict readers refuse them), as written, or null. */
